@@ -1,0 +1,23 @@
+package cmd
+
+import "github.com/spf13/cobra"
+
+// newExitCodesTopic is `hubctl help exit-codes`: a help topic, not a
+// command (it has no Run, so cobra lists it under "Additional help topics").
+func newExitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "Exit statuses hubctl returns",
+		Long: `hubctl exits with:
+
+  0  success: the command did what was asked (warnings may have been printed).
+  1  runtime error: the input was fine but something failed, such as a file that
+     cannot be read or written, a secret's environment variable that is not set,
+     or a provider that does not answer OIDC discovery.
+  2  invalid input: the spec has errors (each printed as FILE:LINE:COL), or a
+     command, flag or argument is wrong. Nothing is written.
+
+With --strict, hubctl validate and the render commands treat warnings as errors
+and exit 2.`,
+	}
+}

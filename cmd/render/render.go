@@ -1,0 +1,35 @@
+// Package render is `hubctl render`, the parent of the commands that write
+// configuration out of a spec.
+package render
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hubctl/cmd/cmdutil"
+	"github.com/hubctl/hubctl/cmd/render/helmvalues"
+	"github.com/hubctl/hubctl/cmd/render/hubconfig"
+	"github.com/hubctl/hubctl/cmd/render/secret"
+	"github.com/hubctl/hubctl/cmd/render/serviceenv"
+)
+
+// NewCmd builds `hubctl render` and its subcommands.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	shared := &cmdutil.RenderFlags{}
+	cmd := &cobra.Command{
+		Use:   "render",
+		Short: "Write configuration from the spec",
+		Long: `Render what a spec means where it lands: Zero-to-JupyterHub helm values, a
+jupyterhub_config.py snippet, a service's environment, or the Kubernetes
+Secret that carries the spec's secrets. The spec is validated first; with
+errors, nothing is written and the exit status is 2.`,
+		Args: cmdutil.NoArgs,
+	}
+	cmd.PersistentFlags().BoolVar(&shared.Strict, "strict", false, "fail on warnings too")
+	cmd.AddCommand(
+		helmvalues.NewCmd(f, shared, nil),
+		hubconfig.NewCmd(f, shared, nil),
+		serviceenv.NewCmd(f, shared, nil),
+		secret.NewCmd(f, shared, nil),
+	)
+	return cmd
+}

@@ -1,0 +1,44 @@
+package jupyterhub
+
+import "regexp"
+
+// rolePattern is JupyterHub's role name rule (roles.py): 3-255 characters,
+// lowercase ASCII letters, digits and -_~. , starting with a letter and
+// ending with a letter or digit.
+var rolePattern = regexp.MustCompile(`^[a-z][a-z0-9\-_~.]{1,253}[a-z0-9]$`)
+
+// ValidRoleName reports whether JupyterHub accepts name as a role name.
+func ValidRoleName(name string) bool { return rolePattern.MatchString(name) }
+
+// RoleNameRule is the rule in JupyterHub's own words, for error messages.
+const RoleNameRule = "role names are 3-255 characters of lowercase letters, digits and -_~. , start with a letter and end with a letter or digit"
+
+// BuiltinRoles are defined by JupyterHub itself; redefining one merges with
+// (or, for admin, is refused by) the default.
+var BuiltinRoles = []string{"admin", "server", "token", "user"}
+
+// MinTokenLength is orm.APIToken's min_length: shorter configured tokens
+// stop the hub at start-up.
+const MinTokenLength = 8
+
+// ServiceClientIDPrefix is the prefix JupyterHub requires of a service's
+// oauth_client_id.
+const ServiceClientIDPrefix = "service-"
+
+// serviceKeys are the Service traits tagged input=True, with the version
+// that introduced each (services/service.py).
+var serviceKeys = map[string]Version{
+	"name": V3_0, "admin": V3_0, "url": V3_0, "api_token": V3_0, "info": V3_0,
+	"display": V3_0, "oauth_no_confirm": V3_0, "command": V3_0, "cwd": V3_0,
+	"environment": V3_0, "user": V3_0, "oauth_client_id": V3_0,
+	"oauth_redirect_uri": V3_0, "oauth_roles": V3_0,
+	"oauth_client_allowed_scopes": V3_0,
+	"timeout":                     V6_0,
+}
+
+// ServiceKeySince returns the version that introduced a service key, and
+// false when no version has it.
+func ServiceKeySince(key string) (Version, bool) {
+	v, ok := serviceKeys[key]
+	return v, ok
+}

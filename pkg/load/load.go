@@ -1,0 +1,121 @@
+// Package load runs the steps every rendering shares: read the spec,
+// validate it, find the login's endpoints and build the hub configuration.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/hub"
+	"github.com/hubctl/hubctl/pkg/provider"
+	"github.com/hubctl/hubctl/pkg/secret"
+	"github.com/hubctl/hubctl/pkg/spec"
+	"github.com/hubctl/hubctl/pkg/validate"
+)
+
+// Result is a loaded spec and what was made of it.
+type Result struct {
+	Spec     *spec.Spec
+	Doc      *spec.Document
+	Findings finding.List
+	// Config is nil when the spec is invalid.
+	Config   *hub.Config
+	Resolver secret.Resolver
+}
+
+// Options tune loading.
+type Options struct {
+	// Strict makes warnings fail like errors.
+	Strict bool
+	// HTTPClient overrides the client used for OIDC discovery (tests).
+	HTTPClient *http.Client
+	// Stdin is read when the path is "-".
+	Stdin io.Reader
+	// LookupEnv overrides the environment secrets are read from (tests).
+	LookupEnv func(string) (string, bool)
+}
+
+// Spec reads and validates a spec without building anything: the static
+// check. A returned error means the file could not be read; an invalid spec
+// comes back as a *finding.InvalidInput error together with the result.
+func Spec(path string, opts Options) (*Result, error) {
+	var s *spec.Spec
+	var doc *spec.Document
+	var findings finding.List
+	if path == "-" {
+		if opts.Stdin == nil {
+			return nil, errors.New("no standard input to read the spec from")
+		}
+		data, err := io.ReadAll(opts.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading the spec from standard input: %w", err)
+		}
+		s, doc, findings = spec.Parse("<stdin>", ".", data)
+	} else {
+		var err error
+		if s, doc, findings, err = spec.Load(path); err != nil {
+			return nil, err
+		}
+	}
+	r := &Result{Spec: s, Doc: doc, Findings: findings,
+		Resolver: secret.Resolver{BaseDir: doc.Dir, LookupEnv: opts.LookupEnv}}
+	if s != nil {
+		r.Findings = append(r.Findings, withoutEchoes(validate.Spec(s, doc), findings)...)
+		r.Findings.Sort()
+	}
+	if r.Findings.HasErrors() || (opts.Strict && r.Findings.Count(finding.Warning) > 0) {
+		return r, &finding.InvalidInput{Findings: r.Findings}
+	}
+	return r, nil
+}
+
+// Config loads a spec and builds its hub configuration, asking the
+// provider for its endpoints when the spec leaves them to discovery.
+func Config(ctx context.Context, path string, opts Options) (*Result, error) {
+	r, err := Spec(path, opts)
+	if err != nil {
+		return r, err
+	}
+	var ep provider.Endpoints
+	if l := r.Spec.Login; l != nil {
+		client := opts.HTTPClient
+		if client == nil && provider.NeedsDiscovery(l) {
+			caFile := ""
+			if l.CAFile != "" {
+				caFile = r.Resolver.Path(secret.Ref{Kind: secret.File, File: l.CAFile})
+			}
+			if client, err = provider.HTTPClient(caFile, l.VerifyTLS == nil || *l.VerifyTLS); err != nil {
+				return r, err
+			}
+		}
+		if ep, err = provider.Resolve(ctx, l, client); err != nil {
+			return r, err
+		}
+	}
+	r.Config = hub.Build(r.Spec, ep)
+	return r, nil
+}
+
+// withoutEchoes drops rule findings about a key whose value already failed
+// to decode: a wrongly typed clientSecret is not also "missing".
+func withoutEchoes(rules, structural finding.List) finding.List {
+	var out finding.List
+	for _, f := range rules {
+		echo := false
+		for _, sf := range structural {
+			if f.Path == sf.Path || strings.HasPrefix(f.Path, sf.Path+".") || strings.HasPrefix(f.Path, sf.Path+"[") {
+				echo = true
+				break
+			}
+		}
+		if !echo {
+			out = append(out, f)
+		}
+	}
+	return out
+}

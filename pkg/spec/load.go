@@ -1,0 +1,369 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/secret"
+)
+
+// Document is a loaded hubctl.yaml: where it came from and where each key
+// and value sits in it.
+type Document struct {
+	// File is the name used in messages; Dir anchors relative paths.
+	File   string
+	Dir    string
+	keys   map[string]*yaml.Node
+	values map[string]*yaml.Node
+}
+
+// Pos returns the position of the value at path. For a path the file does
+// not set (a missing key), it is the nearest enclosing key, which is where
+// the missing key belongs.
+func (d *Document) Pos(path string) finding.Position {
+	if n := d.values[path]; n != nil {
+		return d.at(n)
+	}
+	for p := path; p != ""; p = parentPath(p) {
+		if n := d.keys[p]; n != nil {
+			return d.at(n)
+		}
+	}
+	return finding.Position{File: d.File, Line: 1, Column: 1}
+}
+
+// KeyPos returns the position of the key at path, for findings about the
+// key itself (an unknown key, a key the target version lacks).
+func (d *Document) KeyPos(path string) finding.Position {
+	if n := d.keys[path]; n != nil {
+		return d.at(n)
+	}
+	return d.Pos(path)
+}
+
+// Has reports whether the file sets path to something other than null.
+func (d *Document) Has(path string) bool { return d.values[path] != nil }
+
+func (d *Document) at(n *yaml.Node) finding.Position {
+	return finding.Position{File: d.File, Line: n.Line, Column: n.Column}
+}
+
+// Load reads and decodes a spec file. A returned error means the file could
+// not be read; problems in its content are findings. The Spec is nil only
+// when the file is not YAML; otherwise it holds every value that decoded,
+// so that later checks can still report everything else.
+func Load(path string) (*Spec, *Document, finding.List, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, doc, findings := Parse(path, filepath.Dir(path), data)
+	return s, doc, findings, nil
+}
+
+// Parse decodes spec text. name is used in positions and dir anchors
+// relative file references.
+func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
+	doc := &Document{File: name, Dir: dir, keys: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, doc, finding.List{{ID: "empty-file", Severity: finding.Error,
+				Pos: finding.Position{File: name}, Message: "the file is empty",
+				Hint: "start from `hubctl init`, or see the spec in the README"}}
+		}
+		return nil, doc, finding.List{syntaxFinding(name, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, doc, finding.List{{ID: "multiple-documents", Severity: finding.Error,
+			Pos:     finding.Position{File: name, Line: extra.Line, Column: extra.Column},
+			Message: "the file holds more than one YAML document; hubctl reads exactly one"}}
+	}
+	d := &decoder{doc: doc}
+	var s Spec
+	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")
+	d.findings.Sort()
+	return &s, doc, d.findings
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxFinding(name string, err error) finding.Finding {
+	f := finding.Finding{ID: "yaml-syntax", Severity: finding.Error, Pos: finding.Position{File: name},
+		Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		f.Pos.Line, _ = strconv.Atoi(m[1])
+		f.Message = m[2]
+	}
+	return f
+}
+
+// decoder fills Go values from YAML nodes and records every structural
+// problem, rather than stopping at the first as yaml.v3's strict mode does.
+type decoder struct {
+	doc      *Document
+	findings finding.List
+}
+
+var (
+	secretRefType = reflect.TypeOf(secret.Ref{})
+	accessPtrType = reflect.TypeOf(&Access{})
+	servicesType  = reflect.TypeOf(Services{})
+	rolesType     = reflect.TypeOf(Roles{})
+)
+
+func (d *decoder) fail(n *yaml.Node, path, id, msg, hint string) {
+	d.findings = append(d.findings, finding.Finding{ID: id, Severity: finding.Error,
+		Pos: d.doc.at(n), Path: path, Message: msg, Hint: hint})
+}
+
+func (d *decoder) wrongType(n *yaml.Node, path, want string) {
+	d.fail(n, path, "wrong-type", fmt.Sprintf("expected %s, got %s", want, describe(n)), "")
+}
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if isNull(n) {
+		return
+	}
+	d.doc.values[path] = n
+	switch t := v.Type(); {
+	case t == secretRefType:
+		d.decodeSecret(n, v, path)
+	case t == accessPtrType:
+		d.decodeAccess(n, v, path)
+	case t == servicesType:
+		d.decodeServices(n, v, path)
+	case t == rolesType:
+		d.decodeRoles(n, v, path)
+	case t.Kind() == reflect.Pointer:
+		elem := reflect.New(t.Elem())
+		d.decode(n, elem.Elem(), path)
+		v.Set(elem)
+	case t.Kind() == reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case t.Kind() == reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.wrongType(n, path, "a string")
+			return
+		}
+		v.SetString(n.Value)
+	case t.Kind() == reflect.Bool:
+		b, ok := boolValue(n)
+		if !ok {
+			d.wrongType(n, path, "true or false")
+			return
+		}
+		v.SetBool(b)
+	case t.Kind() == reflect.Int:
+		i, err := strconv.Atoi(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+			d.wrongType(n, path, "a whole number")
+			return
+		}
+		v.SetInt(int64(i))
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		if n.Kind != yaml.SequenceNode {
+			d.wrongType(n, path, "a list of strings")
+			return
+		}
+		out := reflect.MakeSlice(t, 0, len(n.Content))
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if item.Kind == yaml.AliasNode {
+				item = item.Alias
+			}
+			d.doc.values[p] = item
+			if item.Kind != yaml.ScalarNode || isNull(item) {
+				d.wrongType(item, p, "a string")
+				continue
+			}
+			out = reflect.Append(out, reflect.ValueOf(item.Value))
+		}
+		v.Set(out)
+	default:
+		panic("spec: no decoder for " + t.String())
+	}
+}
+
+// mapping checks that n is a mapping and visits its entries, recording key
+// positions. A YAML merge key is not supported and reported as unknown.
+func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.Node, value *yaml.Node, keyPath string)) {
+	if n.Kind != yaml.MappingNode {
+		d.wrongType(n, path, what)
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		kp := Join(path, k.Value)
+		d.doc.keys[kp] = k
+		visit(k, val, kp)
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	fields := yamlFields(v.Type())
+	d.mapping(n, path, "a mapping", func(k, val *yaml.Node, kp string) {
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.unknownKey(k, kp, keysOf(fields))
+			return
+		}
+		d.decode(val, v.Field(idx), kp)
+	})
+}
+
+func (d *decoder) unknownKey(k *yaml.Node, path string, known []string) {
+	msg := fmt.Sprintf("unknown key %q", k.Value)
+	if s := jupyterhub.Closest(k.Value, known); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	d.fail(k, path, "unknown-key", msg, "known keys here: "+strings.Join(known, ", "))
+}
+
+func (d *decoder) decodeSecret(n *yaml.Node, v reflect.Value, path string) {
+	var ref secret.Ref
+	if n.Kind == yaml.ScalarNode {
+		ref = secret.Ref{Kind: secret.Literal, Literal: n.Value}
+		v.Set(reflect.ValueOf(ref))
+		return
+	}
+	known := []string{"env", "file", "k8sSecret"}
+	var set []string
+	d.mapping(n, path, "a secret reference ({env: NAME}, {file: PATH} or {k8sSecret: {name: N, key: K}})", func(k, val *yaml.Node, kp string) {
+		switch k.Value {
+		case "env":
+			d.decode(val, reflect.ValueOf(&ref.Env).Elem(), kp)
+			ref.Kind = secret.Env
+		case "file":
+			d.decode(val, reflect.ValueOf(&ref.File).Elem(), kp)
+			ref.Kind = secret.File
+		case "k8sSecret":
+			ref.Kind = secret.K8s
+			d.mapping(val, kp, "a mapping with name and key", func(k2, val2 *yaml.Node, kp2 string) {
+				switch k2.Value {
+				case "name":
+					d.decode(val2, reflect.ValueOf(&ref.K8s.Name).Elem(), kp2)
+				case "key":
+					d.decode(val2, reflect.ValueOf(&ref.K8s.Key).Elem(), kp2)
+				default:
+					d.unknownKey(k2, kp2, []string{"key", "name"})
+				}
+			})
+		default:
+			d.unknownKey(k, kp, known)
+			return
+		}
+		set = append(set, k.Value)
+	})
+	if len(set) > 1 {
+		d.fail(n, path, "ambiguous-secret", fmt.Sprintf("a secret reference takes exactly one of env, file or k8sSecret; this one has %s", strings.Join(set, " and ")), "")
+	}
+	v.Set(reflect.ValueOf(ref))
+}
+
+func (d *decoder) decodeAccess(n *yaml.Node, v reflect.Value, path string) {
+	a := &Access{}
+	if n.Kind == yaml.ScalarNode {
+		if n.Value != "all" {
+			d.fail(n, path, "wrong-type", fmt.Sprintf("expected \"all\" or a mapping with users and groups, got %q", n.Value), "")
+			return
+		}
+		a.All = true
+	} else {
+		d.decodeStruct(n, reflect.ValueOf(a).Elem(), path)
+	}
+	v.Set(reflect.ValueOf(a))
+}
+
+func (d *decoder) decodeServices(n *yaml.Node, v reflect.Value, path string) {
+	var out Services
+	d.mapping(n, path, "a mapping of service names to services", func(k, val *yaml.Node, kp string) {
+		s := Service{Name: k.Value}
+		if val.Kind == yaml.AliasNode {
+			val = val.Alias
+		}
+		if !isNull(val) {
+			d.decode(val, reflect.ValueOf(&s).Elem(), kp)
+		}
+		out = append(out, s)
+	})
+	v.Set(reflect.ValueOf(out))
+}
+
+func (d *decoder) decodeRoles(n *yaml.Node, v reflect.Value, path string) {
+	var out Roles
+	d.mapping(n, path, "a mapping of role names to roles", func(k, val *yaml.Node, kp string) {
+		r := Role{Name: k.Value}
+		d.decode(val, reflect.ValueOf(&r).Elem(), kp)
+		out = append(out, r)
+	})
+	v.Set(reflect.ValueOf(out))
+}
+
+// yamlFields maps each yaml key of a struct type to its field index.
+func yamlFields(t reflect.Type) map[string]int {
+	fields := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			fields[name] = i
+		}
+	}
+	return fields
+}
+
+func keysOf(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func boolValue(n *yaml.Node) (bool, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		return false, false
+	}
+	b, err := strconv.ParseBool(n.Value)
+	return b, err == nil
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.Tag {
+	case "!!bool":
+		return "the boolean " + n.Value
+	case "!!int", "!!float":
+		return "the number " + n.Value
+	default:
+		return fmt.Sprintf("the string %q", n.Value)
+	}
+}

@@ -1,0 +1,96 @@
+package spec
+
+import (
+	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"net/url"
+	"strings"
+)
+
+// Origin is the scheme and host of the hub's public URL.
+func (h Hub) Origin() string {
+	u, err := url.Parse(h.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// BasePath is JupyterHub's base_url: the path of the public URL, with a
+// slash at each end ("/" for a hub at the root).
+func (h Hub) BasePath() string {
+	u, err := url.Parse(h.URL)
+	if err != nil {
+		return "/"
+	}
+	p := strings.Trim(u.Path, "/")
+	if p == "" {
+		return "/"
+	}
+	return "/" + p + "/"
+}
+
+// PublicURL is the origin and base path, with the trailing slash dropped.
+func (h Hub) PublicURL() string {
+	return h.Origin() + strings.TrimSuffix(h.BasePath(), "/")
+}
+
+// LoginCallbackURL is where the hub receives its own login's OAuth callback.
+func (h Hub) LoginCallbackURL() string {
+	return h.Origin() + h.BasePath() + "hub/oauth_callback"
+}
+
+// ServicePrefix is the path the hub's proxy routes to a service.
+func (h Hub) ServicePrefix(name string) string {
+	return h.BasePath() + "services/" + name + "/"
+}
+
+// ServiceRedirectURI is a service's OAuth callback behind the hub's proxy.
+func (h Hub) ServiceRedirectURI(name string) string {
+	return h.Origin() + h.ServicePrefix(name) + "oauth_callback"
+}
+
+// ResolvedAPIURL is apiUrl, or the public URL's /hub/api when none is set.
+func (h Hub) ResolvedAPIURL() string {
+	if h.APIURL != "" {
+		return strings.TrimSuffix(h.APIURL, "/")
+	}
+	return h.Origin() + h.BasePath() + "hub/api"
+}
+
+// ResolvedCallbackURL is login.callbackUrl or the derived default.
+func (s *Spec) ResolvedCallbackURL() string {
+	if s.Login != nil && s.Login.CallbackURL != "" {
+		return s.Login.CallbackURL
+	}
+	return s.Hub.LoginCallbackURL()
+}
+
+// RedirectURI is the service's redirectUri or the derived default.
+func (s *Spec) RedirectURI(svc Service) string {
+	if svc.RedirectURI != "" {
+		return svc.RedirectURI
+	}
+	return s.Hub.ServiceRedirectURI(svc.Name)
+}
+
+// ClientID is the service's OAuth client id, JupyterHub's default when unset.
+func (svc Service) ResolvedClientID() string {
+	if svc.ClientID != "" {
+		return svc.ClientID
+	}
+	return "service-" + svc.Name
+}
+
+// TargetVersion is the JupyterHub version the spec targets: hub.jupyterhub,
+// or the chart's version when it is absent or unreadable (validation
+// reports the latter).
+func (h Hub) TargetVersion() jupyterhub.Version {
+	if h.JupyterHub == "" {
+		return jupyterhub.Default
+	}
+	v, err := jupyterhub.ParseVersion(h.JupyterHub)
+	if err != nil {
+		return jupyterhub.Default
+	}
+	return v
+}

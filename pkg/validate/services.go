@@ -1,0 +1,178 @@
+package validate
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/hub"
+	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/secret"
+	"github.com/hubctl/hubctl/pkg/spec"
+)
+
+// serviceName allows what a URL path segment, a Kubernetes Secret key
+// (hub.services.NAME.apiToken) and a chart values key all take unquoted.
+var serviceName = regexp.MustCompile(`^[A-Za-z0-9][-._A-Za-z0-9]*$`)
+
+// chartSchemaKeys are the properties the chart's values schema declares at
+// the level of the hub.services map itself (a leftover of chart PR #2327),
+// so a service with one of these names fails helm's schema check.
+var chartSchemaKeys = []string{"admin", "apiToken", "api_token", "command", "name", "url"}
+
+// chartCullerName is the service and role the chart adds when cull.enabled.
+const chartCullerName = "jupyterhub-idle-culler"
+
+func (c *checker) services() {
+	tokens := map[string]string{} // token identity -> first service path
+	for _, svc := range c.s.Services {
+		path := spec.Join("services", svc.Name)
+		c.serviceName(svc, path)
+		c.service(svc, path)
+		if id := tokenIdentity(svc.APIToken); id != "" {
+			if first, dup := tokens[id]; dup {
+				c.report(finding.Error, "shared-token", path+".apiToken",
+					fmt.Sprintf("this token is also %s's: JupyterHub keeps a shared token with the first service only", first),
+					"give every service its own token")
+			} else {
+				tokens[id] = path
+			}
+		}
+	}
+}
+
+func tokenIdentity(r secret.Ref) string {
+	switch r.Kind {
+	case secret.Env:
+		return "env:" + r.Env
+	case secret.File:
+		return "file:" + r.File
+	case secret.K8s:
+		return "k8s:" + r.K8s.Name + "/" + r.K8s.Key
+	case secret.Literal:
+		return "literal:" + r.Literal
+	}
+	return ""
+}
+
+func (c *checker) serviceName(svc spec.Service, path string) {
+	name := svc.Name
+	switch {
+	case strings.Contains(name, "/"):
+		c.reportKey(finding.Error, "bad-service-name", path, fmt.Sprintf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name), "")
+	case slices.Contains(chartSchemaKeys, name):
+		c.reportKey(finding.Error, "reserved-service-name", path,
+			fmt.Sprintf("the chart's values schema declares hub.services.%s itself, so a service with that name fails `helm install`", name), "pick another name")
+	case name == chartCullerName:
+		c.reportKey(finding.Error, "reserved-service-name", path, "the chart defines the jupyterhub-idle-culler service and role itself when cull.enabled", "pick another name")
+	case !serviceName.MatchString(name):
+		c.reportKey(finding.Error, "bad-service-name", path,
+			fmt.Sprintf("service name %q must be letters, digits, '-', '_' and '.', starting with a letter or digit", name),
+			"the name becomes a URL path segment and a Kubernetes Secret key")
+	}
+}
+
+func (c *checker) service(svc spec.Service, path string) {
+	oauth := svc.OAuthEnabled()
+	if svc.URL != "" {
+		if u := c.checkURL(path+".url", svc.URL, internal); u != nil && strings.Trim(u.Path, "/") != "" {
+			c.report(finding.Warning, "service-url-path", path+".url",
+				fmt.Sprintf("the hub's proxy sends %s to the service's host and port only; the path %q is ignored", c.s.Hub.ServicePrefix(svc.Name), u.Path),
+				"the service must serve under its prefix; set the URL to its origin")
+		}
+	}
+	if oauth {
+		c.serviceOAuth(svc, path)
+	} else {
+		for _, key := range []string{"clientId", "redirectUri", "noConfirm", "access"} {
+			if c.doc.Has(path + "." + key) {
+				c.reportKey(finding.Warning, "unused-key", path+"."+key, fmt.Sprintf("%s has no effect: OAuth is off for this service", key), "set oauth: true, or give the service a url")
+			}
+		}
+	}
+	if svc.Timeout != nil {
+		if since, _ := jupyterhub.ServiceKeySince("timeout"); !c.version.AtLeast(since) {
+			c.reportKey(finding.Error, "key-needs-version", path+".timeout",
+				fmt.Sprintf("services take timeout from JupyterHub %s; on %s the hub stops with \"No such service field: timeout\"", since, c.version),
+				fmt.Sprintf("drop timeout, or set hub.jupyterhub to %s or newer", since))
+		} else if *svc.Timeout <= 0 {
+			c.report(finding.Error, "bad-timeout", path+".timeout", "timeout must be a positive number of seconds", "")
+		}
+	}
+	c.checkSecretRef(path+".apiToken", svc.APIToken)
+	if svc.APIToken.Kind == secret.Literal && len(svc.APIToken.Literal) < jupyterhub.MinTokenLength {
+		c.report(finding.Error, "token-too-short", path+".apiToken",
+			fmt.Sprintf("the token has %d characters; JupyterHub refuses tokens under %d and stops at start-up", len(svc.APIToken.Literal), jupyterhub.MinTokenLength),
+			"generate one: openssl rand -hex 32")
+	}
+	c.checkScopes(path+".scopes", svc.Scopes, true)
+	if len(svc.Scopes) > 0 {
+		c.derivedRole(path, hub.ServiceRoleName(svc.Name), "its scopes")
+	}
+}
+
+func (c *checker) serviceOAuth(svc spec.Service, path string) {
+	if !svc.APIToken.IsSet() {
+		c.missing(path+".apiToken", "apiToken is required for a service using OAuth: it is the service's OAuth client secret",
+			"for example `apiToken: {env: "+envVarFor(svc.Name)+"}`")
+	}
+	if svc.ClientID != "" && !strings.HasPrefix(svc.ClientID, jupyterhub.ServiceClientIDPrefix) {
+		c.report(finding.Error, "client-id-prefix", path+".clientId",
+			fmt.Sprintf("client id %q must start with %q: JupyterHub refuses other service client ids", svc.ClientID, jupyterhub.ServiceClientIDPrefix),
+			fmt.Sprintf("use %q, or drop clientId for the default %q", jupyterhub.ServiceClientIDPrefix+svc.ClientID, "service-"+svc.Name))
+	}
+	if svc.RedirectURI != "" {
+		c.serviceRedirect(svc, path+".redirectUri")
+	}
+	switch a := svc.Access; {
+	case a == nil:
+		c.reportKey(finding.Warning, "no-access", path,
+			fmt.Sprintf("no access is set, so only admins may use %s through the hub's OAuth; others get a 403", svc.Name),
+			"set `access: all`, or `access: {users: [...]}` / `access: {groups: [...]}`")
+	case !a.All && len(a.Users) == 0 && len(a.Groups) == 0:
+		c.report(finding.Error, "empty-access", path+".access", "access lists no users and no groups", "use `access: all`, or list users or groups")
+	case !a.All:
+		c.derivedRole(path, hub.AccessRoleName(svc.Name), "who may use it")
+	}
+}
+
+func (c *checker) serviceRedirect(svc spec.Service, path string) {
+	u := c.checkURL(path, svc.RedirectURI, browserFacing)
+	hubURL, err := url.Parse(c.s.Hub.URL)
+	if u == nil || err != nil || hubURL.Host == "" {
+		return
+	}
+	want := c.s.Hub.ServiceRedirectURI(svc.Name)
+	switch {
+	case sameOrigin(u, hubURL) && svc.RedirectURI != want:
+		c.report(finding.Error, "redirect-uri-mismatch", path,
+			fmt.Sprintf("on the hub's host the proxy reaches %s only under %s, so its callback is %s", svc.Name, c.s.Hub.ServicePrefix(svc.Name), want),
+			"drop redirectUri to use the derived one; JupyterHub compares redirect URIs byte for byte")
+	case !sameOrigin(u, hubURL):
+		c.report(finding.Warning, "redirect-uri-off-hub", path,
+			fmt.Sprintf("the redirect URI is not on the hub's host, so the service must serve %s itself", u.Path),
+			"set JUPYTERHUB_OAUTH_CALLBACK_URL in the service to exactly this value")
+	}
+}
+
+// derivedRole checks a role hubctl will create for a service.
+func (c *checker) derivedRole(path, role, purpose string) {
+	switch {
+	case slices.Contains(jupyterhub.BuiltinRoles, role):
+		c.reportKey(finding.Error, "role-name-taken", path,
+			fmt.Sprintf("hubctl names the role for %s %q, which is JupyterHub's built-in role", purpose, role), "rename the service")
+	case !jupyterhub.ValidRoleName(role):
+		c.reportKey(finding.Error, "bad-role-name", path,
+			fmt.Sprintf("hubctl names the role for %s %q, which JupyterHub refuses: %s", purpose, role, jupyterhub.RoleNameRule), "rename the service")
+	}
+}
+
+// envVarFor suggests an environment variable name for a service's token.
+func envVarFor(service string) string {
+	return strings.ToUpper(nonWord.ReplaceAllString(service, "_")) + "_API_TOKEN"
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)

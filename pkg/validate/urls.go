@@ -1,0 +1,90 @@
+package validate
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hubctl/hubctl/pkg/finding"
+)
+
+var (
+	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	secretKey    = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+)
+
+// urlRole says who reads a URL, which decides whether plain http is
+// acceptable.
+type urlRole int
+
+const (
+	// browserFacing URLs carry codes or cookies through users' browsers:
+	// http is refused except on loopback (RFC 9700 §2.6).
+	browserFacing urlRole = iota
+	// backChannel URLs carry client secrets and tokens between servers:
+	// http is allowed but warned about.
+	backChannel
+	// internal URLs are reached inside the deployment, often over plain
+	// http by design (the hub API, a service's own address).
+	internal
+)
+
+// checkURL reports what is wrong with an absolute http(s) URL and returns
+// it parsed, or nil when it is unusable.
+func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not a URL: %v", raw, unwrapURLError(err)), "")
+		return nil
+	}
+	if !u.IsAbs() || u.Host == "" {
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not an absolute URL", raw), "write it in full, such as https://hub.example.org")
+		return nil
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("scheme %q is not http or https", u.Scheme), "")
+		return nil
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		c.report(finding.Error, "bad-url", path, "the URL has a fragment, which OAuth redirect and endpoint URLs must not have (RFC 6749 §3.1)", "")
+	}
+	if u.User != nil {
+		c.report(finding.Error, "bad-url", path, "the URL carries credentials; use the spec's secret references instead", "")
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		switch role {
+		case browserFacing:
+			c.report(finding.Error, "insecure-url", path,
+				fmt.Sprintf("%s uses http on a host other than loopback; OAuth codes and cookies would cross the network in clear", raw), "use https")
+		case backChannel:
+			c.report(finding.Warning, "insecure-url", path,
+				fmt.Sprintf("%s uses http; client secrets and tokens would cross the network in clear", raw), "use https unless this only ever travels inside the cluster")
+		}
+	}
+	return u
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// IsLoopback reports whether host is a loopback address or localhost: the
+// one place http redirect URIs are tolerated (RFC 8252 §7.3).
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sameOrigin compares scheme and host (with port) case-insensitively.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}

@@ -1,0 +1,152 @@
+// Package validate checks a spec statically, without the network, against
+// what JupyterHub, OAuthenticator, the Zero-to-JupyterHub chart and the
+// login provider accept, and reports every problem as a finding.
+package validate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/secret"
+	"github.com/hubctl/hubctl/pkg/spec"
+)
+
+// Spec runs every rule over s and returns the findings sorted by position.
+func Spec(s *spec.Spec, doc *spec.Document) finding.List {
+	c := &checker{s: s, doc: doc}
+	c.version = c.targetVersion()
+	c.top()
+	c.hub()
+	if s.Login != nil {
+		c.login(s.Login)
+	}
+	c.services()
+	c.roles()
+	c.out.Sort()
+	return c.out
+}
+
+type checker struct {
+	s       *spec.Spec
+	doc     *spec.Document
+	version jupyterhub.Version
+	out     finding.List
+}
+
+// report records a finding about the value at path.
+func (c *checker) report(sev finding.Severity, id, path, msg, hint string) {
+	c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.Pos(path), Path: path, Message: msg, Hint: hint})
+}
+
+// reportKey records a finding about the key at path rather than its value.
+func (c *checker) reportKey(sev finding.Severity, id, path, msg, hint string) {
+	c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.KeyPos(path), Path: path, Message: msg, Hint: hint})
+}
+
+func (c *checker) missing(path, msg, hint string) {
+	c.report(finding.Error, "missing-key", path, msg, hint)
+}
+
+func (c *checker) targetVersion() jupyterhub.Version {
+	raw := c.s.Hub.JupyterHub
+	if raw == "" {
+		return jupyterhub.Default
+	}
+	v, err := jupyterhub.ParseVersion(raw)
+	switch {
+	case err != nil:
+		c.report(finding.Error, "jupyterhub-version", "hub.jupyterhub", err.Error(), fmt.Sprintf("name a JupyterHub release line such as %q", jupyterhub.Default.String()))
+		return jupyterhub.Default
+	case !v.AtLeast(jupyterhub.Oldest):
+		c.report(finding.Error, "jupyterhub-version", "hub.jupyterhub",
+			fmt.Sprintf("JupyterHub %s is older than hubctl supports (%s or newer)", v, jupyterhub.Oldest), "upgrade the hub; the chart ships "+jupyterhub.Default.String())
+	case !jupyterhub.Newest.AtLeast(v):
+		c.report(finding.Warning, "jupyterhub-version", "hub.jupyterhub",
+			fmt.Sprintf("JupyterHub %s is newer than hubctl knows (%s); checks assume %s", v, jupyterhub.Newest, jupyterhub.Newest), "")
+	}
+	return v
+}
+
+func (c *checker) top() {
+	switch {
+	case !c.doc.Has("version"):
+		c.missing("version", "version is required", "add `version: 1` at the top of the file")
+	case c.s.Version != 1:
+		c.report(finding.Error, "unsupported-version", "version", fmt.Sprintf("spec version %d is not supported; this hubctl reads version 1", c.s.Version), "")
+	}
+}
+
+func (c *checker) hub() {
+	if !c.doc.Has("hub.url") {
+		c.missing("hub.url", "hub.url is required: the hub's public URL", "for example `url: https://hub.example.org`")
+		return
+	}
+	if u := c.checkURL("hub.url", c.s.Hub.URL, browserFacing); u != nil {
+		if u.RawQuery != "" {
+			c.report(finding.Error, "bad-url", "hub.url", "the hub URL cannot have a query", "give the origin and, if the hub is not at /, its base path")
+		}
+	}
+	if c.s.Hub.APIURL != "" {
+		if u := c.checkURL("hub.apiUrl", c.s.Hub.APIURL, internal); u != nil && !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/hub/api") {
+			c.report(finding.Warning, "api-url-path", "hub.apiUrl",
+				fmt.Sprintf("JupyterHub serves its API under .../hub/api, but this URL's path is %q", u.Path), "for example http://hub:8081/hub/api")
+		}
+	}
+	if name := c.s.Hub.ExistingSecret; name != "" && !dnsSubdomain.MatchString(name) {
+		c.report(finding.Error, "bad-secret-name", "hub.existingSecret",
+			fmt.Sprintf("%q is not a valid Kubernetes Secret name", name), "lowercase letters, digits, '-' and '.', at most 253 characters")
+	}
+}
+
+// checkSecretRef reports literal secrets and malformed references.
+func (c *checker) checkSecretRef(path string, r secret.Ref) {
+	switch r.Kind {
+	case secret.Literal:
+		c.report(finding.Warning, "literal-secret", path,
+			"a literal secret is written in the spec file", "reference it instead: {env: NAME}, {file: PATH} or {k8sSecret: {name: N, key: K}}")
+	case secret.Env:
+		if !envName.MatchString(r.Env) {
+			c.report(finding.Error, "bad-env-name", path+".env", fmt.Sprintf("%q is not an environment variable name", r.Env), "letters, digits and _, not starting with a digit")
+		}
+	case secret.File:
+		if r.File == "" {
+			c.missing(path+".file", "the file reference has no path", "")
+		}
+	case secret.K8s:
+		if r.K8s.Name == "" || r.K8s.Key == "" {
+			c.missing(path+".k8sSecret", "a k8sSecret reference needs both name and key", "")
+		}
+		if r.K8s.Name != "" && !dnsSubdomain.MatchString(r.K8s.Name) {
+			c.report(finding.Error, "bad-secret-name", path+".k8sSecret.name", fmt.Sprintf("%q is not a valid Kubernetes Secret name", r.K8s.Name), "")
+		}
+		if r.K8s.Key != "" && !secretKey.MatchString(r.K8s.Key) {
+			c.report(finding.Error, "bad-secret-key", path+".k8sSecret.key", fmt.Sprintf("%q is not a valid Kubernetes Secret key", r.K8s.Key), "letters, digits, '-', '_' and '.'")
+		}
+	}
+}
+
+// checkScopes checks each scope against the target version's table.
+func (c *checker) checkScopes(path string, scopes []string, forService bool) {
+	for i, scope := range scopes {
+		p := spec.Index(path, i)
+		if forService && (scope == "self" || strings.HasPrefix(scope, "self!")) {
+			c.report(finding.Warning, "service-self-scope", p, `"self" resolves to nothing for a service`, "name the scopes the service needs")
+			continue
+		}
+		prob := jupyterhub.CheckScope(scope, c.version)
+		if prob == nil {
+			continue
+		}
+		id := map[string]string{"unknown": "unknown-scope", "version": "scope-needs-version", "filter": "bad-scope-filter", "custom": "custom-scope"}[prob.Kind]
+		msg, hint := prob.Message, ""
+		if prob.Suggestion != "" {
+			msg += fmt.Sprintf("; did you mean %q?", prob.Suggestion)
+		}
+		if prob.Kind == "version" {
+			hint = fmt.Sprintf("set hub.jupyterhub to %s or newer, or drop the scope", prob.Since)
+		}
+		c.report(finding.Error, id, p, msg, hint)
+	}
+}
