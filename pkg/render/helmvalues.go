@@ -41,7 +41,7 @@ func HelmValues(cfg *hub.Config, opts Options) ([]byte, error) {
 	if cfg.BaseURL != "/" {
 		add(h, "baseUrl", strNode(cfg.BaseURL))
 	}
-	if !opts.InlineSecrets && usesOwnSecret(cfg) {
+	if !opts.InlineSecrets && needsExistingSecret(cfg) {
 		add(h, "existingSecret", strNode(cfg.ExistingSecret))
 	}
 
@@ -112,6 +112,20 @@ func HelmValues(cfg *hub.Config, opts Options) ([]byte, error) {
 	root := mapNode("hub", h)
 	root.HeadComment = helmHeader(cfg, opts)
 	return encodeYAML(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}})
+}
+
+// needsExistingSecret reports whether the chart must mount hubctl's Secret:
+// it holds a secret, or a k8sSecret token sits in it under the chart's key.
+func needsExistingSecret(cfg *hub.Config) bool {
+	if usesOwnSecret(cfg) {
+		return true
+	}
+	for _, s := range cfg.Services {
+		if s.APIToken.Ref.Kind == secret.K8s && chartReadsDirectly(cfg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // usesOwnSecret reports whether any secret lives in hubctl's Secret.

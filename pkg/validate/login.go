@@ -37,6 +37,7 @@ func (c *checker) login(l *spec.Login) {
 
 	c.loginCallback(l, prof)
 	c.loginScopes(l, prof, known)
+	c.loginClaim(l, prof)
 	c.loginAllow(l)
 
 	if l.VerifyTLS != nil && !*l.VerifyTLS {
@@ -131,6 +132,11 @@ func (c *checker) loginScopes(l *spec.Login, prof provider.Profile, known bool) 
 		c.report(finding.Warning, "missing-openid-scope", "login.scopes",
 			`OpenID Connect providers return identity claims only when "openid" is requested`, `add "openid" to login.scopes`)
 	}
+}
+
+// loginClaim checks the username claim against what the provider's
+// userinfo reply is known to hold.
+func (c *checker) loginClaim(l *spec.Login, prof provider.Profile) {
 	if l.UsernameClaim != "" && prof.UserinfoFields != nil && !slices.Contains(prof.UserinfoFields, l.UsernameClaim) {
 		msg := fmt.Sprintf("%s's userinfo has no field %q", prof.Kind, l.UsernameClaim)
 		if sug := jupyterhub.Closest(l.UsernameClaim, prof.UserinfoFields); sug != "" {

@@ -1,0 +1,452 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubctl/hubctl/pkg/chart"
+	"github.com/hubctl/hubctl/pkg/golden"
+	"github.com/hubctl/hubctl/pkg/load"
+	"github.com/hubctl/hubctl/pkg/render"
+)
+
+// testEnv holds every secret the test specs reference. k8sSecret references
+// are read by hub-config from the variables hubctl names, so the same
+// values appear in clusterSecrets for the helm side.
+var testEnv = map[string]string{
+	"OAUTH_CLIENT_SECRET":            "client-secret-value-0123",
+	"NBVIEWER_API_TOKEN":             "nbviewer-token-0123456789",
+	"ANNOUNCEMENTS_API_TOKEN":        "announcements-token-0123456789",
+	"REPORTER_API_TOKEN":             "reporter-token-0123456789",
+	"HUBCTL_NBVIEWER_API_TOKEN":      "nbviewer-token-in-k8s-0123",
+	"HUBCTL_ANNOUNCEMENTS_API_TOKEN": "announcements-token-in-k8s-0123",
+}
+
+var clusterSecrets = map[string]map[string]string{
+	"gallery-oauth":   {"client-secret": testEnv["OAUTH_CLIENT_SECRET"]},
+	"keycloak-client": {"client-secret": testEnv["OAUTH_CLIENT_SECRET"]},
+	"nbviewer-token":  {"token": testEnv["HUBCTL_NBVIEWER_API_TOKEN"]},
+	"jhub-tokens":     {"hub.services.announcements.apiToken": testEnv["HUBCTL_ANNOUNCEMENTS_API_TOKEN"]},
+}
+
+func lookupEnv(name string) (string, bool) {
+	v, ok := testEnv[name]
+	return v, ok
+}
+
+// discoveryStub answers the one discovery request the test specs make.
+type discoveryStub struct{}
+
+func (discoveryStub) RoundTrip(r *http.Request) (*http.Response, error) {
+	const issuer = "https://id.example.org/realms/jupyter"
+	if r.URL.String() != issuer+"/.well-known/openid-configuration" {
+		return &http.Response{StatusCode: 404, Status: "404 Not Found", Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+	}
+	body, _ := json.Marshal(map[string]any{
+		"issuer":                 issuer,
+		"authorization_endpoint": issuer + "/protocol/openid-connect/auth",
+		"token_endpoint":         issuer + "/protocol/openid-connect/token",
+		"userinfo_endpoint":      issuer + "/protocol/openid-connect/userinfo",
+	})
+	return &http.Response{StatusCode: 200, Status: "200 OK", Body: io.NopCloser(bytes.NewReader(body)), Header: http.Header{"Content-Type": {"application/json"}}, Request: r}, nil
+}
+
+type testSpec struct {
+	name string // golden directory
+	path string
+}
+
+func testSpecs(t *testing.T) []testSpec {
+	t.Helper()
+	root := filepath.Dir(golden.Dir(t))
+	var out []testSpec
+	for _, pattern := range []string{"examples/*.yaml", "testdata/specs/*.yaml"} {
+		matches, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil || len(matches) == 0 {
+			t.Fatalf("no specs match %s", pattern)
+		}
+		for _, m := range matches {
+			out = append(out, testSpec{name: strings.TrimSuffix(filepath.Base(m), ".yaml"), path: m})
+		}
+	}
+	return out
+}
+
+func loadSpec(t *testing.T, path string) *load.Result {
+	t.Helper()
+	res, err := load.Config(context.Background(), path, load.Options{
+		LookupEnv:  lookupEnv,
+		HTTPClient: &http.Client{Transport: discoveryStub{}},
+	})
+	if err != nil {
+		t.Fatalf("loading %s: %v", path, err)
+	}
+	return res
+}
+
+func renderOptions(res *load.Result) render.Options {
+	return render.Options{Source: filepath.Base(res.Doc.File), Resolver: res.Resolver}
+}
+
+// TestGolden renders every example and test spec with every renderer.
+func TestGolden(t *testing.T) {
+	for _, ts := range testSpecs(t) {
+		t.Run(ts.name, func(t *testing.T) {
+			res := loadSpec(t, ts.path)
+			opts := renderOptions(res)
+
+			helm, err := render.HelmValues(res.Config, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, filepath.Join("golden", ts.name, "helm-values.yaml"), helm)
+
+			py, err := render.HubConfig(res.Config, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, filepath.Join("golden", ts.name, "hub-config.py"), py)
+
+			secret, err := render.KubernetesSecret(res.Config, render.SecretOptions{Options: opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, filepath.Join("golden", ts.name, "secret.yaml"), secret)
+
+			for _, svc := range res.Spec.Services {
+				vars, err := render.ServiceEnv(res.Spec, res.Config, svc.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, format := range render.EnvFormats {
+					out, err := render.WriteServiceEnv(vars, format, res.Config, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					golden.Assert(t, filepath.Join("golden", ts.name, "service-env", svc.Name+"."+format), out)
+				}
+			}
+		})
+	}
+}
+
+func TestInlineSecrets(t *testing.T) {
+	res := loadSpec(t, filepath.Join(golden.Dir(t), "specs", "base-path.yaml"))
+	opts := renderOptions(res)
+	opts.InlineSecrets = true
+	helm, err := render.HelmValues(res.Config, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("golden", "base-path", "helm-values-inline.yaml"), helm)
+	py, err := render.HubConfig(res.Config, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("golden", "base-path", "hub-config-inline.py"), py)
+	for _, want := range []string{"client-secret-from-a-file", "grader-token-0123456789abcdef", testEnv["REPORTER_API_TOKEN"]} {
+		if !bytes.Contains(helm, []byte(want)) || !bytes.Contains(py, []byte(want)) {
+			t.Errorf("inlined output lacks %q", want)
+		}
+	}
+}
+
+// TestNoSecretWithoutAsking checks that no rendering prints a secret value
+// unless inlining was asked for.
+func TestNoSecretWithoutAsking(t *testing.T) {
+	values := []string{"client-secret-from-a-file", "grader-token-0123456789abcdef"}
+	for _, v := range testEnv {
+		values = append(values, v)
+	}
+	for _, ts := range testSpecs(t) {
+		res := loadSpec(t, ts.path)
+		opts := renderOptions(res)
+		outputs := map[string][]byte{}
+		outputs["helm-values"], _ = render.HelmValues(res.Config, opts)
+		outputs["hub-config"], _ = render.HubConfig(res.Config, opts)
+		for _, svc := range res.Spec.Services {
+			vars, _ := render.ServiceEnv(res.Spec, res.Config, svc.Name)
+			for _, format := range render.EnvFormats {
+				outputs["service-env "+format], _ = render.WriteServiceEnv(vars, format, res.Config, opts)
+			}
+		}
+		for name, out := range outputs {
+			if len(out) == 0 {
+				t.Errorf("%s: %s rendered nothing", ts.name, name)
+			}
+			for _, v := range values {
+				if bytes.Contains(out, []byte(v)) {
+					t.Errorf("%s: %s prints the secret %q", ts.name, name, v)
+				}
+			}
+		}
+	}
+}
+
+func TestLiteralSecretNeedsInlineForHubConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hubctl.yaml")
+	os.WriteFile(path, []byte(`version: 1
+hub: {url: https://hub.example.org}
+services:
+  svc:
+    apiToken: literal-token-0123
+`), 0o644)
+	res := loadSpec(t, path)
+	if _, err := render.HubConfig(res.Config, renderOptions(res)); err == nil || !strings.Contains(err.Error(), "services.svc.apiToken is a literal secret") {
+		t.Fatalf("want a refusal naming the literal, got %v", err)
+	}
+	opts := renderOptions(res)
+	opts.InlineSecrets = true
+	py, err := render.HubConfig(res.Config, opts)
+	if err != nil || !bytes.Contains(py, []byte(`"literal-token-0123"`)) {
+		t.Fatalf("inline: %v\n%s", err, py)
+	}
+}
+
+func TestSecretErrorsNameReferencesNotValues(t *testing.T) {
+	res := loadSpec(t, filepath.Join(filepath.Dir(golden.Dir(t)), "examples", "nbgallery.yaml"))
+	opts := renderOptions(res)
+	opts.Resolver.LookupEnv = func(name string) (string, bool) {
+		if name == "NBVIEWER_API_TOKEN" {
+			return "short", true
+		}
+		return "", false
+	}
+	_, err := render.KubernetesSecret(res.Config, render.SecretOptions{Options: opts})
+	if err == nil || !strings.Contains(err.Error(), "OAUTH_CLIENT_SECRET is not set") {
+		t.Fatalf("want the missing variable named, got %v", err)
+	}
+	opts.Resolver.LookupEnv = func(name string) (string, bool) {
+		if name == "NBVIEWER_API_TOKEN" {
+			return "short", true
+		}
+		return "fine-secret-value", true
+	}
+	_, err = render.KubernetesSecret(res.Config, render.SecretOptions{Options: opts})
+	if err == nil || !strings.Contains(err.Error(), "has 5 characters") || strings.Contains(err.Error(), "short") {
+		t.Fatalf("want the short token reported without its value, got %v", err)
+	}
+}
+
+// sharedDir is ../shared beside the project, which holds the chart's files.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(golden.Dir(t)), "..", "shared", "z2jh")
+	if _, err := os.Stat(filepath.Join(dir, "values.schema.yaml")); err != nil {
+		t.Fatalf("the chart's values.schema.yaml is not at %s (../shared/z2jh beside the project): %v", dir, err)
+	}
+	return dir
+}
+
+// chartValues merges rendered values over the chart's defaults, as helm does.
+func chartValues(t *testing.T, rendered []byte) map[string]any {
+	t.Helper()
+	defaultsYAML, err := os.ReadFile(filepath.Join(sharedDir(t), "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults, err := chart.ParseValues(defaultsYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := chart.ParseValues(rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chart.Merge(defaults, ours)
+}
+
+// TestHelmValuesPassTheChartSchema validates every rendering against the
+// chart's own values.schema.yaml, after merging the chart's defaults.
+func TestHelmValuesPassTheChartSchema(t *testing.T) {
+	schemaYAML, err := os.ReadFile(filepath.Join(sharedDir(t), "values.schema.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := chart.CompileSchema(schemaYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ts := range testSpecs(t) {
+		res := loadSpec(t, ts.path)
+		for _, inline := range []bool{false, true} {
+			opts := renderOptions(res)
+			opts.InlineSecrets = inline
+			values, err := render.HelmValues(res.Config, opts)
+			if inline && err != nil {
+				continue // k8sSecret references cannot be inlined
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Validate(chartValues(t, values)); err != nil {
+				t.Errorf("%s (inline %v): rendered values fail the chart schema: %v", ts.name, inline, err)
+			}
+		}
+	}
+	// The seed's legacy values must fail, or the check proves nothing.
+	legacy := []byte("hub:\n  extraEnv:\n    OAUTH2_TLS_VERIFY: \"False\"\nauth:\n  type: custom\n")
+	if err := schema.Validate(chartValues(t, legacy)); err == nil {
+		t.Error("the chart schema accepted a top-level auth block")
+	}
+}
+
+func python(t *testing.T) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is not installed; run scripts/test, which checks for it")
+	}
+	return py
+}
+
+// TestHubConfigCompiles compiles every rendering with python3.
+func TestHubConfigCompiles(t *testing.T) {
+	py := python(t)
+	for _, ts := range testSpecs(t) {
+		res := loadSpec(t, ts.path)
+		out, err := render.HubConfig(res.Config, renderOptions(res))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "jupyterhub_config.py")
+		os.WriteFile(file, out, 0o644)
+		cmd := exec.Command(py, "-c", "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')", file)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: python3 cannot compile the rendered config: %v\n%s", ts.name, err, msg)
+		}
+	}
+}
+
+// TestRenderingsMeanTheSame loads both renderings of each spec, the helm
+// values the way the chart does, and compares what they configure: the
+// authenticator's traits with secrets and CA resolved, the services with
+// their tokens, and the roles.
+func TestRenderingsMeanTheSame(t *testing.T) {
+	py := python(t)
+	scripts := filepath.Join(golden.Dir(t), "python")
+	env := os.Environ()
+	for k, v := range testEnv {
+		env = append(env, k+"="+v)
+	}
+	for _, ts := range testSpecs(t) {
+		t.Run(ts.name, func(t *testing.T) {
+			res := loadSpec(t, ts.path)
+			opts := renderOptions(res)
+			dir := t.TempDir()
+
+			// hub-config beside copies of the files the spec names.
+			copyTree(t, filepath.Dir(ts.path), dir)
+			hubConfig, err := render.HubConfig(res.Config, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			configFile := filepath.Join(dir, "jupyterhub_config.py")
+			os.WriteFile(configFile, hubConfig, 0o644)
+			fromHubConfig := runPython(t, py, env, filepath.Join(scripts, "effective_config.py"), "hub-config", configFile)
+
+			// helm values, through the chart's defaults and the Secrets.
+			values, err := render.HelmValues(res.Config, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			valuesFile := writeJSON(t, filepath.Join(dir, "values.json"), chartValues(t, values))
+			secrets := map[string]map[string]string{}
+			for name, data := range clusterSecrets {
+				secrets[name] = map[string]string{}
+				for k, v := range data {
+					secrets[name][k] = v
+				}
+			}
+			own, err := render.KubernetesSecret(res.Config, render.SecretOptions{Options: opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if own != nil {
+				var manifest struct {
+					Metadata   struct{ Name string }
+					StringData map[string]string `yaml:"stringData"`
+				}
+				if err := yaml.Unmarshal(own, &manifest); err != nil {
+					t.Fatal(err)
+				}
+				if secrets[manifest.Metadata.Name] == nil {
+					secrets[manifest.Metadata.Name] = map[string]string{}
+				}
+				for k, v := range manifest.StringData {
+					secrets[manifest.Metadata.Name][k] = v
+				}
+			}
+			secretsFile := writeJSON(t, filepath.Join(dir, "secrets.json"), secrets)
+			root := filepath.Join(dir, "root")
+			// The chart's hub pod has no hubctl variables: only what
+			// extraEnv gives it.
+			helmEnv := []string{"PATH=" + os.Getenv("PATH")}
+			fromHelm := runPython(t, py, helmEnv, filepath.Join(scripts, "effective_config.py"), "helm", valuesFile, secretsFile, root)
+
+			if fromHubConfig != fromHelm {
+				t.Errorf("the renderings differ in meaning\n--- hub-config\n%s\n--- helm-values\n%s", fromHubConfig, fromHelm)
+			}
+			if !strings.Contains(fromHelm, `"services"`) {
+				t.Fatalf("effective config lacks services: %s", fromHelm)
+			}
+		})
+	}
+}
+
+func runPython(t *testing.T, py string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(py, args...)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3 %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+func writeJSON(t *testing.T, path string, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,97 @@
+"""Print, as JSON, what a hub configuration means for hubctl's purposes: the
+authenticator, its traits, the services and the roles, with secrets and the
+CA bundle resolved to their values. The tests compare the output for the two
+renderings of one spec.
+
+Runs on a bare python3 (no traitlets): a small stand-in for traitlets' Config
+records what the configuration sets.
+
+  effective_config.py hub-config FILE
+  effective_config.py helm VALUES.json CLUSTER_SECRETS.json FILES_ROOT
+"""
+
+import json
+import os
+import sys
+
+
+class Section(dict):
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+
+class Config(dict):
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.setdefault(name, Section())
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __getitem__(self, name):
+        return self.setdefault(name, Section())
+
+
+def load_hub_config(path):
+    c = Config()
+    namespace = {"c": c, "get_config": lambda: c, "__file__": os.path.abspath(path)}
+    with open(path) as f:
+        exec(compile(f.read(), path, "exec"), namespace)
+    return c, lambda p: p
+
+
+def load_helm(values_file, secrets_file, files_root):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import z2jh_loader
+
+    c = Config()
+    z2jh_loader.load(c, values_file, secrets_file, files_root)
+    return c, lambda p: os.path.join(files_root, p.lstrip("/"))
+
+
+def effective(c, container_path):
+    jh = c.get("JupyterHub", {})
+    login = None
+    # Without a login the chart keeps its default (dummy) authenticator, and
+    # a bare jupyterhub_config.py sets none: both mean "not configured here".
+    if jh.get("authenticator_class") == "generic-oauth":
+        traits = dict(c.get("GenericOAuthenticator", {}))
+        # OAuthenticator's default for client_secret.
+        traits.setdefault("client_secret", os.environ.get("OAUTH_CLIENT_SECRET", ""))
+        kwargs = traits.get("http_request_kwargs")
+        if kwargs and "ca_certs" in kwargs:
+            with open(container_path(kwargs["ca_certs"])) as f:
+                traits["http_request_kwargs"] = dict(kwargs, ca_certs=f.read())
+        login = {"authenticator_class": jh["authenticator_class"], "GenericOAuthenticator": traits}
+    base_url = jh.get("base_url", "/")
+    return {
+        "base_url": base_url if base_url.endswith("/") else base_url + "/",
+        "login": login,
+        "services": sorted(
+            (s for s in jh.get("services", []) if s["name"] != "jupyterhub-idle-culler"), key=lambda s: s["name"]
+        ),
+        "load_roles": sorted(
+            (r for r in jh.get("load_roles", []) if r["name"] != "jupyterhub-idle-culler"), key=lambda r: r["name"]
+        ),
+    }
+
+
+def main(argv):
+    if argv[1] == "hub-config":
+        c, paths = load_hub_config(argv[2])
+    elif argv[1] == "helm":
+        c, paths = load_helm(argv[2], argv[3], argv[4])
+    else:
+        raise SystemExit(__doc__)
+    json.dump(effective(c, paths), sys.stdout, indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
