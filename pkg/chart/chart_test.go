@@ -7,7 +7,7 @@ import (
 
 func TestMergeIsHelms(t *testing.T) {
 	base := map[string]any{
-		"hub": map[string]any{"config": map[string]any{"JupyterHub": map[string]any{"admin_access": true, "authenticator_class": "dummy"}}, "services": map[string]any{}},
+		"hub":  map[string]any{"config": map[string]any{"JupyterHub": map[string]any{"admin_access": true, "authenticator_class": "dummy"}}, "services": map[string]any{}},
 		"list": []any{1, 2}, "gone": "x",
 	}
 	over := map[string]any{
