@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,7 +233,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) unknownKey(k *yaml.Node, path string, known []string) {
 	msg := fmt.Sprintf("unknown key %q", k.Value)
-	if s := jupyterhub.Closest(k.Value, known); s != "" {
+	if s := suggestKey(k.Value, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	d.fail(k, path, "unknown-key", msg, "known keys here: "+strings.Join(known, ", "))
@@ -366,4 +367,30 @@ func describe(n *yaml.Node) string {
 	default:
 		return fmt.Sprintf("the string %q", n.Value)
 	}
+}
+
+// legacyKeys maps names people bring from jupyterhub_config.py, the chart
+// and OAuthenticator's older releases to the spec key that replaces them.
+var legacyKeys = map[string]string{
+	"usernamekey": "usernameClaim", "claim": "usernameClaim",
+	"tlsverify": "verifyTLS", "validateservercert": "verifyTLS",
+	"oauthclientid": "clientId", "oauthredirecturi": "redirectUri", "oauthcallbackurl": "callbackUrl",
+	"oauthnoconfirm": "noConfirm", "scope": "scopes",
+	"allowedusers": "allow", "allowall": "allow", "allowedgroups": "allow", "adminusers": "admins",
+}
+
+// suggestKey finds the key a user probably meant: the same words in
+// another case or separator style (client_id for clientId), a legacy
+// name, or a near spelling.
+func suggestKey(key string, known []string) string {
+	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	for _, k := range known {
+		if norm(k) == norm(key) {
+			return k
+		}
+	}
+	if k, ok := legacyKeys[norm(key)]; ok && slices.Contains(known, k) {
+		return k
+	}
+	return jupyterhub.Closest(key, known)
 }

@@ -136,3 +136,16 @@ func TestHubURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestKey(t *testing.T) {
+	known := []string{"clientId", "clientSecret", "usernameClaim", "verifyTLS", "admins", "allow", "scopes"}
+	for key, want := range map[string]string{
+		"client_id": "clientId", "CLIENTID": "clientId", "clientSecert": "clientSecret",
+		"username_key": "usernameClaim", "usernameKey": "usernameClaim", "tls_verify": "verifyTLS",
+		"admin_users": "admins", "allow_all": "allow", "scope": "scopes", "frobnicate": "",
+	} {
+		if got := suggestKey(key, known); got != want {
+			t.Errorf("suggestKey(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -1,11 +1,14 @@
 package validate_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/golden"
 	"github.com/hubctl/hubctl/pkg/spec"
 	"github.com/hubctl/hubctl/pkg/validate"
 )
@@ -369,6 +372,25 @@ services:
 	for _, id := range want {
 		if !slices.Contains(gotIDs, id) {
 			t.Errorf("missing %s in %v", id, ids(got))
+		}
+	}
+}
+
+// TestGuidesCopiedIntoASpec checks the spec a user gets by copying the two
+// seed guides (testdata/invalid) against the findings it must draw.
+func TestGuidesCopiedIntoASpec(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(golden.Dir(t), "invalid", "copied-from-the-guides.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(check(t, string(data)))
+	for _, want := range []string{
+		"insecure-url@hub.url", "no-allow@login.allow", "literal-secret@login.clientSecret",
+		"unknown-key@login.usernameKey", "tls-verify-off@login.verifyTLS",
+		"client-id-prefix@services.nbviewer.clientId", "unknown-scope@services.nbviewer.scopes[4]", "no-access@services.nbviewer",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %s in %v", want, got)
 		}
 	}
 }
