@@ -150,11 +150,19 @@ def configure(c, values, files_root):
         exec(code, {"c": c, "__name__": "z2jh_extra_config"})
 
 
-def load(c, values_file, cluster_secrets_file, files_root):
-    """The whole chart path, for a jupyterhub_config.py to call."""
+def load(c, values_file, cluster_secrets_file, files_root, container_paths=False):
+    """The whole chart path, for a jupyterhub_config.py to call.
+
+    With container_paths, a CA bundle that the configuration names by its
+    path inside the hub container is looked up under files_root instead,
+    where install() put the container's files: the one place a hub outside
+    Kubernetes cannot read the configuration as written."""
     with open(values_file) as f:
         values = json.load(f)
     with open(cluster_secrets_file) as f:
         cluster_secrets = json.load(f)
     install(values, cluster_secrets, files_root)
     configure(c, values, files_root)
+    kwargs = c.GenericOAuthenticator.get("http_request_kwargs")
+    if container_paths and kwargs and kwargs.get("ca_certs", "").startswith("/usr/local/etc/jupyterhub/"):
+        c.GenericOAuthenticator.http_request_kwargs = dict(kwargs, ca_certs=_path(files_root, kwargs["ca_certs"]))

@@ -1,0 +1,255 @@
+//go:build e2e
+
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubctl/hubctl/pkg/chart"
+	"github.com/hubctl/hubctl/pkg/testbed"
+)
+
+// hubctlBinary is built once, in TestMain, from this checkout.
+var hubctlBinary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hubctl-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	hubctlBinary = filepath.Join(dir, "hubctl")
+	build := exec.Command("go", "build", "-o", hubctlBinary, "github.com/hubctl/hubctl")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building hubctl:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// target is where a rendering lands.
+type target string
+
+const (
+	// hubConfig is `hubctl render hub-config`, loaded by the hub's config
+	// file with load_subconfig, as an operator would include it.
+	hubConfig target = "hub-config"
+	// helmValues is `hubctl render helm-values` and `hubctl render secret`,
+	// turned into hub configuration the way the Zero-to-JupyterHub chart
+	// does it (testdata/python/z2jh_loader.py).
+	helmValues target = "helm-values"
+)
+
+var targets = []target{hubConfig, helmValues}
+
+// adminToken belongs to a service the tests add after hubctl's
+// configuration, to look at what the hub made of it.
+const adminToken = "e2e-admin-token-0123456789abcdef"
+
+const adminConfig = `
+c.JupyterHub.services.append({"name": "e2e-admin", "api_token": "` + adminToken + `"})
+c.JupyterHub.load_roles.append({"name": "e2e-admin", "services": ["e2e-admin"],
+    "scopes": ["admin:users", "admin:groups", "admin:services", "read:roles"]})
+`
+
+// runHubctl runs the binary and returns its standard output; a non-zero
+// exit fails the test with what hubctl said.
+func runHubctl(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(hubctlBinary, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("hubctl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	if stderr.Len() > 0 {
+		t.Logf("hubctl %s said:\n%s", strings.Join(args, " "), stderr.String())
+	}
+	return stdout.String()
+}
+
+// rendered is a spec rendered for one target, ready to become a hub.
+type rendered struct {
+	// config is the Python to append to the test bed's prelude.
+	config string
+	// env is the hub's environment.
+	env map[string]string
+}
+
+// renderFor renders the spec at specPath for a target. env holds the
+// operator's environment (the secrets env references read);
+// clusterSecrets are Kubernetes Secrets that exist besides hubctl's own.
+func renderFor(t *testing.T, tgt target, specPath string, env map[string]string, clusterSecrets map[string]map[string]string) rendered {
+	t.Helper()
+	dir := filepath.Dir(specPath)
+	switch tgt {
+	case hubConfig:
+		out := filepath.Join(dir, "hubctl_config.py")
+		runHubctl(t, env, "render", "hub-config", "-f", specPath, "-o", out)
+		return rendered{config: fmt.Sprintf("load_subconfig(%q)\n%s", out, adminConfig), env: env}
+	case helmValues:
+		values := runHubctl(t, env, "render", "helm-values", "-f", specPath)
+		secrets := map[string]map[string]string{}
+		for name, data := range clusterSecrets {
+			secrets[name] = data
+		}
+		var own struct {
+			Metadata   struct{ Name string }
+			StringData map[string]string `yaml:"stringData"`
+		}
+		if manifest := runHubctl(t, env, "render", "secret", "-f", specPath); manifest != "" {
+			if err := yaml.Unmarshal([]byte(manifest), &own); err != nil {
+				t.Fatal(err)
+			}
+			merged := map[string]string{}
+			for k, v := range secrets[own.Metadata.Name] {
+				merged[k] = v
+			}
+			for k, v := range own.StringData {
+				merged[k] = v
+			}
+			secrets[own.Metadata.Name] = merged
+		}
+		valuesFile := writeJSON(t, filepath.Join(dir, "values.json"), chartValues(t, []byte(values)))
+		secretsFile := writeJSON(t, filepath.Join(dir, "cluster-secrets.json"), secrets)
+		loader := filepath.Join(testbed.RepoRoot(t), "testdata", "python")
+		config := fmt.Sprintf(`import sys
+sys.path.insert(0, %q)
+import z2jh_loader
+z2jh_loader.load(c, %q, %q, %q, container_paths=True)
+%s`, loader, valuesFile, secretsFile, filepath.Join(dir, "root"), adminConfig)
+		// The chart's hub pod has only the environment its values give it.
+		return rendered{config: config, env: map[string]string{}}
+	}
+	t.Fatalf("unknown target %q", tgt)
+	return rendered{}
+}
+
+// chartValues lays the rendered values over the chart's defaults and an
+// operator's config.yaml that turns the idle culler off (the test bed has
+// no jupyterhub-idle-culler package).
+func chartValues(t *testing.T, rendered []byte) map[string]any {
+	t.Helper()
+	defaults, err := os.ReadFile(filepath.Join(testbed.RepoRoot(t), "..", "shared", "z2jh", "values.yaml"))
+	if err != nil {
+		t.Fatalf("the chart's values.yaml (../shared/z2jh beside the project): %v", err)
+	}
+	base, err := chart.ParseValues(defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := chart.ParseValues(rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator := map[string]any{"cull": map[string]any{"enabled": false}}
+	return chart.Merge(chart.Merge(base, operator), ours)
+}
+
+func writeJSON(t *testing.T, path string, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeSpec(t *testing.T, dir, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, "hubctl.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func startRenderedHub(t *testing.T, version string, port int, r rendered) *testbed.Hub {
+	t.Helper()
+	return testbed.StartHub(t, testbed.HubOptions{Version: version, Port: port, Config: r.config, Env: r.env})
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// apiGet calls the hub's REST API with a token and decodes the JSON reply.
+func apiGet(t *testing.T, hub *testbed.Hub, path, token string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, hub.APIURL+path, nil)
+	req.Header.Set("Authorization", "token "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK && out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("GET %s: %v in %s", path, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+// follow makes requests with the browser until a response is not a
+// redirect, and returns it with its body.
+func follow(t *testing.T, browser *http.Client, start string) (*http.Response, string, []string) {
+	t.Helper()
+	next := start
+	var hops []string
+	for i := 0; i < 20; i++ {
+		resp, err := browser.Get(next)
+		if err != nil {
+			t.Fatalf("GET %s: %v (hops %v)", next, err, hops)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		hops = append(hops, fmt.Sprintf("GET %s -> %d", next, resp.StatusCode))
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode < 300 || resp.StatusCode >= 400 || loc == "" {
+			return resp, string(body), hops
+		}
+		u, err := resp.Request.URL.Parse(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next = u.String()
+	}
+	t.Fatalf("too many redirects from %s: %v", start, hops)
+	return nil, "", nil
+}
+
+func query(raw string) url.Values {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	return u.Query()
+}
