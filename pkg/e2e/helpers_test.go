@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,12 +243,4 @@ func follow(t *testing.T, browser *http.Client, start string) (*http.Response, s
 	}
 	t.Fatalf("too many redirects from %s: %v", start, hops)
 	return nil, "", nil
-}
-
-func query(raw string) url.Values {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	return u.Query()
 }

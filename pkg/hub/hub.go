@@ -268,13 +268,3 @@ func (c *Config) Secrets() []Secret {
 	}
 	return out
 }
-
-// TraitValue returns the value of a trait, and whether it is set.
-func (a *Authenticator) TraitValue(name string) (any, bool) {
-	for _, t := range a.Traits {
-		if t.Name == name {
-			return t.Value, true
-		}
-	}
-	return nil, false
-}

@@ -29,11 +29,6 @@ func (h Hub) BasePath() string {
 	return "/" + p + "/"
 }
 
-// PublicURL is the origin and base path, with the trailing slash dropped.
-func (h Hub) PublicURL() string {
-	return h.Origin() + strings.TrimSuffix(h.BasePath(), "/")
-}
-
 // LoginCallbackURL is where the hub receives its own login's OAuth callback.
 func (h Hub) LoginCallbackURL() string {
 	return h.Origin() + h.BasePath() + "hub/oauth_callback"
