@@ -30,7 +30,7 @@ func HubConfig(cfg *hub.Config, opts Options) ([]byte, error) {
 		return nil, err
 	}
 	w := &pyWriter{inlined: inlined}
-	fmt.Fprintf(&w.body, "c = get_config()  # noqa: F821\n")
+	w.line("c = get_config()  # noqa: F821")
 
 	if cfg.BaseURL != "/" {
 		w.blank()
