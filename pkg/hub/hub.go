@@ -6,9 +6,6 @@
 package hub
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
 	"github.com/hubctl/hubctl/pkg/provider"
 	"github.com/hubctl/hubctl/pkg/secret"
@@ -108,10 +105,8 @@ func ServiceTokenKey(service string) string { return "hub.services." + service +
 // ServiceTokenEnv is the variable a hub reads a service's token from when
 // the spec keeps it in a Kubernetes Secret the hub cannot read as a file.
 func ServiceTokenEnv(service string) string {
-	return "HUBCTL_" + strings.ToUpper(nonWord.ReplaceAllString(service, "_")) + "_API_TOKEN"
+	return "HUBCTL_" + spec.TokenEnvName(service)
 }
-
-var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
 // Build turns a validated spec and its login endpoints into a Config.
 func Build(s *spec.Spec, ep provider.Endpoints) *Config {

@@ -74,11 +74,7 @@ func scalar(s string) string {
 
 var reservedPlain = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "~": true}
 
-func envName(service string) string {
-	return strings.ToUpper(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(service, "_")) + "_API_TOKEN"
-}
-
-var specTemplate = template.Must(template.New("spec").Funcs(template.FuncMap{"q": scalar, "env": envName}).Parse(`# hubctl.yaml: a JupyterHub's OAuth login and its services, in one file.
+var specTemplate = template.Must(template.New("spec").Funcs(template.FuncMap{"q": scalar, "env": spec.TokenEnvName}).Parse(`# hubctl.yaml: a JupyterHub's OAuth login and its services, in one file.
 # Check it with "hubctl validate"; the README documents every key, and
 # "hubctl schema" prints a JSON Schema for editors.
 version: 1

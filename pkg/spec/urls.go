@@ -1,9 +1,11 @@
 package spec
 
 import (
-	"github.com/hubctl/hubctl/pkg/jupyterhub"
 	"net/url"
+	"regexp"
 	"strings"
+
+	"github.com/hubctl/hubctl/pkg/jupyterhub"
 )
 
 // Origin is the scheme and host of the hub's public URL.
@@ -89,3 +91,12 @@ func (h Hub) TargetVersion() jupyterhub.Version {
 	}
 	return v
 }
+
+// TokenEnvName is the environment variable hubctl suggests for a service's
+// token: the name in capitals with other characters as underscores, then
+// _API_TOKEN (nbviewer gives NBVIEWER_API_TOKEN).
+func TokenEnvName(service string) string {
+	return strings.ToUpper(nonWord.ReplaceAllString(service, "_")) + "_API_TOKEN"
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)

@@ -117,7 +117,7 @@ func (c *checker) service(svc spec.Service, path string) {
 func (c *checker) serviceOAuth(svc spec.Service, path string) {
 	if !svc.APIToken.IsSet() {
 		c.missing(path+".apiToken", "apiToken is required for a service using OAuth: it is the service's OAuth client secret",
-			"for example `apiToken: {env: "+envVarFor(svc.Name)+"}`")
+			"for example `apiToken: {env: "+spec.TokenEnvName(svc.Name)+"}`")
 	}
 	if svc.ClientID != "" && !strings.HasPrefix(svc.ClientID, jupyterhub.ServiceClientIDPrefix) {
 		c.report(finding.Error, "client-id-prefix", path+".clientId",
@@ -169,10 +169,3 @@ func (c *checker) derivedRole(path, role, purpose string) {
 			fmt.Sprintf("hubctl names the role for %s %q, which JupyterHub refuses: %s", purpose, role, jupyterhub.RoleNameRule), "rename the service")
 	}
 }
-
-// envVarFor suggests an environment variable name for a service's token.
-func envVarFor(service string) string {
-	return strings.ToUpper(nonWord.ReplaceAllString(service, "_")) + "_API_TOKEN"
-}
-
-var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
