@@ -47,6 +47,21 @@ func Merge(base, override map[string]any) map[string]any {
 	return out
 }
 
+// MergeFiles parses values files and lays each over the ones before it, as
+// `helm install -f a.yaml -f b.yaml` does; the chart's values.yaml comes
+// first.
+func MergeFiles(files ...[]byte) (map[string]any, error) {
+	merged := map[string]any{}
+	for i, data := range files {
+		v, err := ParseValues(data)
+		if err != nil {
+			return nil, fmt.Errorf("values file %d: %w", i+1, err)
+		}
+		merged = Merge(merged, v)
+	}
+	return merged, nil
+}
+
 // Schema is a compiled values schema.
 type Schema struct{ s *jsonschema.Schema }
 

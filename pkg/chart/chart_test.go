@@ -25,3 +25,14 @@ func TestMergeIsHelms(t *testing.T) {
 		t.Error("Merge changed its input")
 	}
 }
+
+func TestMergeFiles(t *testing.T) {
+	got, err := MergeFiles([]byte("a: {b: 1, c: 2}\nl: [1]\n"), []byte("a: {c: 3}\n"), []byte("l: [2]\n"))
+	want := map[string]any{"a": map[string]any{"b": 1, "c": 3}, "l": []any{2}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v; want %v", got, err, want)
+	}
+	if _, err := MergeFiles([]byte("a: [")); err == nil {
+		t.Error("a broken values file was accepted")
+	}
+}

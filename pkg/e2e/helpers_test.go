@@ -154,16 +154,12 @@ func chartValues(t *testing.T, rendered []byte) map[string]any {
 	if err != nil {
 		t.Fatalf("the chart's values.yaml (../shared/z2jh beside the project): %v", err)
 	}
-	base, err := chart.ParseValues(defaults)
+	operator := []byte("cull:\n  enabled: false\n")
+	values, err := chart.MergeFiles(defaults, operator, rendered)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours, err := chart.ParseValues(rendered)
-	if err != nil {
-		t.Fatal(err)
-	}
-	operator := map[string]any{"cull": map[string]any{"enabled": false}}
-	return chart.Merge(chart.Merge(base, operator), ours)
+	return values
 }
 
 func writeJSON(t *testing.T, path string, v any) string {

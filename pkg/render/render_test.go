@@ -252,19 +252,15 @@ func sharedDir(t *testing.T) string {
 // chartValues merges rendered values over the chart's defaults, as helm does.
 func chartValues(t *testing.T, rendered []byte) map[string]any {
 	t.Helper()
-	defaultsYAML, err := os.ReadFile(filepath.Join(sharedDir(t), "values.yaml"))
+	defaults, err := os.ReadFile(filepath.Join(sharedDir(t), "values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults, err := chart.ParseValues(defaultsYAML)
+	values, err := chart.MergeFiles(defaults, rendered)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours, err := chart.ParseValues(rendered)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chart.Merge(defaults, ours)
+	return values
 }
 
 // TestHelmValuesPassTheChartSchema validates every rendering against the
