@@ -150,9 +150,9 @@ z2jh_loader.load(c, %q, %q, %q, container_paths=True)
 // no jupyterhub-idle-culler package).
 func chartValues(t *testing.T, rendered []byte) map[string]any {
 	t.Helper()
-	defaults, err := os.ReadFile(filepath.Join(testbed.RepoRoot(t), "..", "shared", "z2jh", "values.yaml"))
+	defaults, err := os.ReadFile(filepath.Join(testbed.ChartDir(t), "values.yaml"))
 	if err != nil {
-		t.Fatalf("the chart's values.yaml (../shared/z2jh beside the project): %v", err)
+		t.Fatal(err)
 	}
 	operator := []byte("cull:\n  enabled: false\n")
 	values, err := chart.MergeFiles(defaults, operator, rendered)

@@ -18,6 +18,7 @@ import (
 	"github.com/hubctl/hubctl/pkg/golden"
 	"github.com/hubctl/hubctl/pkg/load"
 	"github.com/hubctl/hubctl/pkg/render"
+	"github.com/hubctl/hubctl/pkg/testbed"
 )
 
 // testEnv holds every secret the test specs reference. k8sSecret references
@@ -239,20 +240,10 @@ func TestSecretErrorsNameReferencesNotValues(t *testing.T) {
 	}
 }
 
-// sharedDir is ../shared beside the project, which holds the chart's files.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(filepath.Dir(golden.Dir(t)), "..", "shared", "z2jh")
-	if _, err := os.Stat(filepath.Join(dir, "values.schema.yaml")); err != nil {
-		t.Fatalf("the chart's values.schema.yaml is not at %s (../shared/z2jh beside the project): %v", dir, err)
-	}
-	return dir
-}
-
 // chartValues merges rendered values over the chart's defaults, as helm does.
 func chartValues(t *testing.T, rendered []byte) map[string]any {
 	t.Helper()
-	defaults, err := os.ReadFile(filepath.Join(sharedDir(t), "values.yaml"))
+	defaults, err := os.ReadFile(filepath.Join(testbed.ChartDir(t), "values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,9 +255,10 @@ func chartValues(t *testing.T, rendered []byte) map[string]any {
 }
 
 // TestHelmValuesPassTheChartSchema validates every rendering against the
-// chart's own values.schema.yaml, after merging the chart's defaults.
+// released chart's own values schema (testbed.ChartVersion, the one users
+// deploy), after merging the chart's defaults.
 func TestHelmValuesPassTheChartSchema(t *testing.T) {
-	schemaYAML, err := os.ReadFile(filepath.Join(sharedDir(t), "values.schema.yaml"))
+	schemaYAML, err := os.ReadFile(testbed.ChartSchemaFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
