@@ -61,7 +61,7 @@ func HelmValues(cfg *hub.Config, opts Options) ([]byte, error) {
 	}
 
 	if a := cfg.Authenticator; a != nil && a.CAFile != "" {
-		pem, err := readCAFile(opts.Resolver, a.CAFile)
+		pem, err := readCAFile(opts, a.CAFile)
 		if err != nil {
 			return nil, err
 		}

@@ -50,20 +50,19 @@ func HubConfig(cfg *hub.Config, opts Options) ([]byte, error) {
 	}
 	if len(cfg.Services) > 0 {
 		w.blank()
-		w.line("# hubctl owns this list: add services to hubctl.yaml rather than here.")
-		w.line("c.JupyterHub.services = [")
+		w.entries("services", opts.Source)
 		for _, s := range cfg.Services {
 			w.dict(servicePairs(s, w))
 		}
-		w.line("]")
+		w.line("])")
 	}
 	if len(cfg.Roles) > 0 {
 		w.blank()
-		w.line("c.JupyterHub.load_roles = [")
+		w.entries("load_roles", opts.Source)
 		for _, r := range cfg.Roles {
 			w.dict(rolePairs(r))
 		}
-		w.line("]")
+		w.line("])")
 	}
 	return w.bytes(cfg, opts), nil
 }
@@ -131,10 +130,11 @@ func rolePairs(r hub.Role) []pair {
 // pyWriter accumulates the snippet and remembers which helper functions
 // the secrets it wrote need.
 type pyWriter struct {
-	body     bytes.Buffer
-	inlined  map[string]string
-	needEnv  bool
-	needFile bool
+	body        bytes.Buffer
+	inlined     map[string]string
+	needEnv     bool
+	needFile    bool
+	needEntries bool
 }
 
 func (w *pyWriter) line(s string)            { w.body.WriteString(s + "\n") }
@@ -147,6 +147,14 @@ func (w *pyWriter) dict(ps []pair) {
 		w.line(fmt.Sprintf("        %s: %s,", pyString(p.key), p.value))
 	}
 	w.line("    },")
+}
+
+// entries opens c.JupyterHub.KEY = _HubctlEntries(...), which adds
+// hubctl's entries to those configured elsewhere instead of replacing them.
+func (w *pyWriter) entries(key, source string) {
+	w.needEntries = true
+	w.line(fmt.Sprintf("# Added to the %s configured elsewhere (see _HubctlEntries).", strings.TrimPrefix(key, "load_")))
+	w.line(fmt.Sprintf("c.JupyterHub.%s = _HubctlEntries(c.JupyterHub, %s, %s, [", key, pyString(key), pyString(source)))
 }
 
 // secret returns the Python expression that yields a secret's value.
@@ -187,6 +195,42 @@ def _hubctl_secret_file(path, setting):
     return value
 `
 
+// pyEntriesHelper composes hubctl's services and roles with the user's.
+// Loaded with load_subconfig, the snippet runs on an empty configuration
+// that traitlets merges into the user's afterwards, so the check for names
+// defined twice waits for that: traitlets calls get_value on a
+// LazyConfigValue with the list it extends, at the merge or when the hub
+// applies its configuration.
+const pyEntriesHelper = `class _HubctlEntries(LazyConfigValue):
+    # hubctl's services or roles, added to those configured before this file
+    # or in the file that load_subconfig()s it. An entry named like one of
+    # hubctl's must be identical (this file loaded twice) and is kept once.
+
+    def __init__(self, section, key, source, entries):
+        super().__init__()
+        self.key, self.source, self.names = key, source, {e["name"] for e in entries}
+        before = section[key] if key in section else []
+        if isinstance(before, LazyConfigValue):  # .append() to the unset list
+            before = before.get_value([])
+        self.extend(before + entries)
+
+    def get_value(self, initial):
+        value, ours = [], {}
+        for entry in super().get_value(initial):
+            name = entry.get("name")
+            if name in ours and ours[name] != entry:
+                kind = "service" if self.key == "services" else "role"
+                where = f"{self.source} services.{name}" if kind == "service" else self.source
+                raise ValueError(
+                    f"hubctl: {kind} {name!r} is defined both in this configuration and by hubctl ({where}): remove one"
+                )
+            if name not in ours:
+                value.append(entry)
+            if name in self.names:
+                ours[name] = entry
+        return value
+`
+
 // bytes assembles the snippet: header, imports, the helpers the secrets
 // need (defined before use), then the settings.
 func (w *pyWriter) bytes(cfg *hub.Config, opts Options) []byte {
@@ -203,10 +247,13 @@ func (w *pyWriter) bytes(cfg *hub.Config, opts Options) []byte {
 	if w.needFile {
 		out.WriteString("from pathlib import Path\n")
 	}
+	if w.needEntries {
+		out.WriteString("from traitlets.config import LazyConfigValue\n")
+	}
 	for _, helper := range []struct {
 		needed bool
 		code   string
-	}{{w.needEnv, pyEnvHelper}, {w.needFile, pyFileHelpers}} {
+	}{{w.needEnv, pyEnvHelper}, {w.needFile, pyFileHelpers}, {w.needEntries, pyEntriesHelper}} {
 		if helper.needed {
 			out.WriteString("\n\n" + helper.code)
 		}

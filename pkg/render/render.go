@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hubctl/hubctl/pkg/cabundle"
 	"github.com/hubctl/hubctl/pkg/exitcode"
 	"github.com/hubctl/hubctl/pkg/hub"
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
@@ -24,6 +25,16 @@ type Options struct {
 	InlineSecrets bool
 	// Resolver reads secrets and files on the operator's machine.
 	Resolver secret.Resolver
+	// Warn receives what the user should hear about although rendering
+	// went on ("hubctl: warning: " and a newline are the caller's); nil
+	// drops it.
+	Warn func(msg string)
+}
+
+func (o Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // SecretError lists every secret that could not be read, naming the
@@ -82,15 +93,24 @@ func resolveAll(res secret.Resolver, secrets []hub.Secret, skipCluster bool) (ma
 	return values, nil
 }
 
-// readCAFile reads the login's CA bundle on the operator's machine.
-func readCAFile(res secret.Resolver, path string) (string, error) {
-	full := res.Path(secret.Ref{Kind: secret.File, File: path})
-	data, err := res.ReadFileAt(path)
+// readCAFile reads the login's CA bundle on the operator's machine and
+// returns only its certificates, warning about any other block (a private
+// key kept in the same file), which is left out.
+func readCAFile(opts Options, path string) (string, error) {
+	full := opts.Resolver.Path(secret.Ref{Kind: secret.File, File: path})
+	b, err := cabundle.Read(full)
+	if errors.Is(err, cabundle.ErrNoCertificate) {
+		return "", fmt.Errorf("login.caFile: %s %w", full, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("login.caFile: reading %s: %w", full, err)
 	}
-	if !strings.Contains(string(data), "-----BEGIN CERTIFICATE-----") {
-		return "", fmt.Errorf("login.caFile: %s holds no PEM certificate", full)
+	if len(b.Dropped) > 0 {
+		verb := "was"
+		if len(b.Dropped) > 1 {
+			verb = "were"
+		}
+		opts.warn("login.caFile: %s holds %s, which %s left out", full, b.DroppedInWords(), verb)
 	}
-	return string(data), nil
+	return string(b.PEM), nil
 }

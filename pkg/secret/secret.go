@@ -10,6 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hubctl/hubctl/pkg/inputfile"
 )
 
 // Kind says where a secret's value lives.
@@ -63,20 +67,36 @@ func (r Ref) String() string {
 // cluster, out of hubctl's reach, and is wired by reference instead.
 var ErrInCluster = errors.New("the value lives in a Kubernetes Secret in the cluster")
 
+// MaxFileSize caps a secret file: a token or client secret is a line, and
+// a reference to /dev/zero must not fill memory.
+const MaxFileSize = 1 << 20
+
 // Resolver reads secret values on the operator's machine.
 type Resolver struct {
 	// BaseDir anchors relative file references: the spec file's directory.
 	BaseDir string
 	// LookupEnv defaults to os.LookupEnv; tests inject their own.
 	LookupEnv func(string) (string, bool)
-	// ReadFile defaults to os.ReadFile.
-	ReadFile func(string) ([]byte, error)
 }
 
 // Resolve returns the value a reference points to. A file's trailing
 // newline is dropped, as the hub-side reader in rendered configs does too,
-// because `echo token > file` is how most token files are made.
+// because `echo token > file` is how most token files are made. A value
+// that is not one line of printable characters is refused here, for every
+// rendering at once: written raw, it would split a dotenv line or fail to
+// encode as YAML.
 func (res Resolver) Resolve(r Ref) (string, error) {
+	v, err := res.value(r)
+	if err != nil {
+		return "", err
+	}
+	if problem := unprintable(v); problem != "" {
+		return "", fmt.Errorf("%s holds %s: a secret is one line of printable characters", res.describe(r), problem)
+	}
+	return v, nil
+}
+
+func (res Resolver) value(r Ref) (string, error) {
 	switch r.Kind {
 	case Env:
 		lookup := res.LookupEnv
@@ -93,7 +113,7 @@ func (res Resolver) Resolve(r Ref) (string, error) {
 		return v, nil
 	case File:
 		path := res.Path(r)
-		data, err := res.ReadFileAt(r.File)
+		data, err := inputfile.Read(path, MaxFileSize, "a secret file")
 		if err != nil {
 			return "", fmt.Errorf("reading secret file %s: %w", path, err)
 		}
@@ -111,19 +131,38 @@ func (res Resolver) Resolve(r Ref) (string, error) {
 	}
 }
 
-// ReadFileAt reads a file named relative to the spec, reporting errors
-// without repeating the path (callers name it).
-func (res Resolver) ReadFileAt(file string) ([]byte, error) {
-	read := res.ReadFile
-	if read == nil {
-		read = os.ReadFile
+// describe names a reference in a message about its value.
+func (res Resolver) describe(r Ref) string {
+	switch r.Kind {
+	case File:
+		return "secret file " + res.Path(r)
+	case Literal:
+		return "the literal value"
 	}
-	data, err := read(res.Path(Ref{Kind: File, File: file}))
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
+	return r.String()
+}
+
+// unprintable says what in v makes it more or less than one line of
+// printable characters, without showing any of it; "" when nothing does.
+func unprintable(v string) string {
+	if !utf8.ValidString(v) {
+		return "bytes that are not UTF-8"
 	}
-	return data, err
+	for _, c := range v {
+		switch {
+		case c == '\n':
+			return "a newline"
+		case c == '\r':
+			return "a carriage return"
+		case c == '\t':
+			return "a tab"
+		case unicode.IsControl(c):
+			return fmt.Sprintf("a control character (U+%04X)", c)
+		case !unicode.IsPrint(c):
+			return fmt.Sprintf("a non-printing character (U+%04X)", c)
+		}
+	}
+	return ""
 }
 
 // Path is where a file reference is read from on the operator's machine.

@@ -52,3 +52,64 @@ func TestStringNeverShowsTheValue(t *testing.T) {
 		t.Errorf("String() = %q", s)
 	}
 }
+
+// A secret must be one line of printable characters; the refusal names the
+// reference and what is wrong, never the value.
+func TestResolveRefusesWhatIsNotOneLine(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"trailing.txt":  "tok-secret-value\r\n",
+		"two-lines.txt": "tok-secret-value\nsecond\n",
+		"latin1.txt":    "tok-secret-value\xe9",
+	}
+	for name, content := range files {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600)
+	}
+	env := map[string]string{
+		"NEWLINE": "tok-secret-value\n",
+		"TAB":     "tok-secret\tvalue",
+		"ESCAPE":  "tok-secret\x1bvalue",
+		"ZWSP":    "tok-secret\u200bvalue",
+		"SPACED":  "tok secret value",
+	}
+	res := Resolver{BaseDir: dir, LookupEnv: func(name string) (string, bool) { v, ok := env[name]; return v, ok }}
+	tests := []struct {
+		ref     Ref
+		wantErr string
+	}{
+		{Ref{Kind: File, File: "trailing.txt"}, ""},
+		{Ref{Kind: Env, Env: "SPACED"}, ""},
+		{Ref{Kind: Env, Env: "NEWLINE"}, "$NEWLINE holds a newline: a secret is one line of printable characters"},
+		{Ref{Kind: Env, Env: "TAB"}, "$TAB holds a tab: "},
+		{Ref{Kind: Env, Env: "ESCAPE"}, "$ESCAPE holds a control character (U+001B): "},
+		{Ref{Kind: Env, Env: "ZWSP"}, "$ZWSP holds a non-printing character (U+200B): "},
+		{Ref{Kind: File, File: "two-lines.txt"}, "secret file " + filepath.Join(dir, "two-lines.txt") + " holds a newline: "},
+		{Ref{Kind: File, File: "latin1.txt"}, "latin1.txt holds bytes that are not UTF-8: "},
+		{Ref{Kind: Literal, Literal: "tok-secret-value\r"}, "the literal value holds a carriage return: "},
+	}
+	for _, tt := range tests {
+		_, err := res.Resolve(tt.ref)
+		if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("Resolve(%v) = %v; want %q", tt.ref, err, tt.wantErr)
+		}
+		if err != nil && strings.Contains(err.Error(), "tok") {
+			t.Errorf("Resolve(%v): the error shows the value: %v", tt.ref, err)
+		}
+	}
+}
+
+// A secret file is a regular file or a pipe, and small.
+func TestResolveCapsSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "big.txt"), make([]byte, MaxFileSize+1), 0o600)
+	res := Resolver{BaseDir: dir}
+	for file, want := range map[string]string{
+		"/dev/zero": "reading secret file /dev/zero: is a character device, not a regular file or a pipe",
+		".":         "reading secret file " + dir + ": is a directory, not a file",
+		"big.txt":   "reading secret file " + filepath.Join(dir, "big.txt") + ": is larger than 1 MiB, hubctl's limit for a secret file",
+	} {
+		if _, err := res.Resolve(Ref{Kind: File, File: file}); err == nil || err.Error() != want {
+			t.Errorf("Resolve(file %s) = %v; want %q", file, err, want)
+		}
+	}
+}

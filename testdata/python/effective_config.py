@@ -4,7 +4,8 @@ CA bundle resolved to their values. The tests compare the output for the two
 renderings of one spec.
 
 Runs on a bare python3 (no traitlets): a small stand-in for traitlets' Config
-records what the configuration sets.
+records what the configuration sets, and one for its LazyConfigValue (which
+hub-config's snippet extends) applies what was added to the default list.
 
   effective_config.py hub-config FILE
   effective_config.py helm VALUES.json CLUSTER_SECRETS.json FILES_ROOT
@@ -13,6 +14,7 @@ records what the configuration sets.
 import json
 import os
 import sys
+import types
 
 
 class Section(dict):
@@ -39,7 +41,29 @@ class Config(dict):
         return self.setdefault(name, Section())
 
 
+class LazyConfigValue:
+    def __init__(self):
+        self._extend = []
+
+    def extend(self, other):
+        self._extend.extend(other)
+
+    def append(self, obj):
+        self._extend.append(obj)
+
+    def get_value(self, initial):
+        return initial + self._extend
+
+
+def listed(section, key):
+    value = section.get(key, [])
+    return value.get_value([]) if isinstance(value, LazyConfigValue) else value
+
+
 def load_hub_config(path):
+    for name in ("traitlets", "traitlets.config"):
+        sys.modules[name] = types.ModuleType(name)
+    sys.modules["traitlets.config"].LazyConfigValue = LazyConfigValue
     c = Config()
     namespace = {"c": c, "get_config": lambda: c, "__file__": os.path.abspath(path)}
     with open(path) as f:
@@ -75,10 +99,10 @@ def effective(c, container_path):
         "base_url": base_url if base_url.endswith("/") else base_url + "/",
         "login": login,
         "services": sorted(
-            (s for s in jh.get("services", []) if s["name"] != "jupyterhub-idle-culler"), key=lambda s: s["name"]
+            (s for s in listed(jh, "services") if s["name"] != "jupyterhub-idle-culler"), key=lambda s: s["name"]
         ),
         "load_roles": sorted(
-            (r for r in jh.get("load_roles", []) if r["name"] != "jupyterhub-idle-culler"), key=lambda r: r["name"]
+            (r for r in listed(jh, "load_roles") if r["name"] != "jupyterhub-idle-culler"), key=lambda r: r["name"]
         ),
     }
 

@@ -2,6 +2,7 @@
 # No secret is written here: the hub reads each one when it starts.
 import os
 from pathlib import Path
+from traitlets.config import LazyConfigValue
 
 
 def _hubctl_secret_env(name, setting):
@@ -23,6 +24,36 @@ def _hubctl_secret_file(path, setting):
     return value
 
 
+class _HubctlEntries(LazyConfigValue):
+    # hubctl's services or roles, added to those configured before this file
+    # or in the file that load_subconfig()s it. An entry named like one of
+    # hubctl's must be identical (this file loaded twice) and is kept once.
+
+    def __init__(self, section, key, source, entries):
+        super().__init__()
+        self.key, self.source, self.names = key, source, {e["name"] for e in entries}
+        before = section[key] if key in section else []
+        if isinstance(before, LazyConfigValue):  # .append() to the unset list
+            before = before.get_value([])
+        self.extend(before + entries)
+
+    def get_value(self, initial):
+        value, ours = [], {}
+        for entry in super().get_value(initial):
+            name = entry.get("name")
+            if name in ours and ours[name] != entry:
+                kind = "service" if self.key == "services" else "role"
+                where = f"{self.source} services.{name}" if kind == "service" else self.source
+                raise ValueError(
+                    f"hubctl: {kind} {name!r} is defined both in this configuration and by hubctl ({where}): remove one"
+                )
+            if name not in ours:
+                value.append(entry)
+            if name in self.names:
+                ours[name] = entry
+        return value
+
+
 c = get_config()  # noqa: F821
 
 c.JupyterHub.base_url = "/jupyter/"
@@ -42,8 +73,8 @@ c.GenericOAuthenticator.admin_users = ["alice"]
 c.GenericOAuthenticator.validate_server_cert = False
 c.GenericOAuthenticator.client_secret = _hubctl_secret_file("secrets/client-secret.txt", "login.clientSecret")
 
-# hubctl owns this list: add services to hubctl.yaml rather than here.
-c.JupyterHub.services = [
+# Added to the services configured elsewhere (see _HubctlEntries).
+c.JupyterHub.services = _HubctlEntries(c.JupyterHub, "services", "base-path.yaml", [
     {
         "name": "grader",
         "url": "http://grader.jhub.svc:9000",
@@ -58,9 +89,10 @@ c.JupyterHub.services = [
         "name": "reporter",
         "api_token": _hubctl_secret_env("REPORTER_API_TOKEN", "services.reporter.apiToken"),
     },
-]
+])
 
-c.JupyterHub.load_roles = [
+# Added to the roles configured elsewhere (see _HubctlEntries).
+c.JupyterHub.load_roles = _HubctlEntries(c.JupyterHub, "load_roles", "base-path.yaml", [
     {
         "name": "grader",
         "description": "API permissions of service grader (hubctl)",
@@ -87,4 +119,4 @@ c.JupyterHub.load_roles = [
         "groups": ["staff"],
         "services": ["reporter"],
     },
-]
+])
