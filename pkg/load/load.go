@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/hubctl/hubctl/pkg/exitcode"
 	"github.com/hubctl/hubctl/pkg/finding"
 	"github.com/hubctl/hubctl/pkg/hub"
 	"github.com/hubctl/hubctl/pkg/provider"
@@ -38,6 +40,12 @@ type Options struct {
 	Stdin io.Reader
 	// LookupEnv overrides the environment secrets are read from (tests).
 	LookupEnv func(string) (string, bool)
+	// SkipEndpoints: the output contains no provider endpoint, so never
+	// run OIDC discovery; the endpoints the spec gives are still set.
+	SkipEndpoints bool
+	// Offline: never touch the network. A spec that needs discovery is
+	// then invalid input, naming the keys that would avoid it.
+	Offline bool
 }
 
 // Spec reads and validates a spec without building anything: the static
@@ -51,7 +59,7 @@ func Spec(path string, opts Options) (*Result, error) {
 		if opts.Stdin == nil {
 			return nil, errors.New("no standard input to read the spec from")
 		}
-		data, err := io.ReadAll(opts.Stdin)
+		data, err := spec.Read(opts.Stdin)
 		if err != nil {
 			return nil, fmt.Errorf("reading the spec from standard input: %w", err)
 		}
@@ -65,7 +73,10 @@ func Spec(path string, opts Options) (*Result, error) {
 	r := &Result{Spec: s, Doc: doc, Findings: findings,
 		Resolver: secret.Resolver{BaseDir: doc.Dir, LookupEnv: opts.LookupEnv}}
 	if s != nil {
-		r.Findings = append(r.Findings, withoutEchoes(validate.Spec(s, doc), findings)...)
+		// A duplicate key does not stop the first one's value from being
+		// checked, so it hides no rule finding.
+		failed := slices.DeleteFunc(slices.Clone(findings), func(f finding.Finding) bool { return f.ID == "duplicate-key" })
+		r.Findings = append(r.Findings, withoutEchoes(validate.Spec(s, doc), failed)...)
 		r.Findings.Sort()
 	}
 	if r.Findings.HasErrors() || (opts.Strict && r.Findings.Count(finding.Warning) > 0) {
@@ -75,7 +86,8 @@ func Spec(path string, opts Options) (*Result, error) {
 }
 
 // Config loads a spec and builds its hub configuration, asking the
-// provider for its endpoints when the spec leaves them to discovery.
+// provider for its endpoints when the spec leaves them to discovery and the
+// output needs them.
 func Config(ctx context.Context, path string, opts Options) (*Result, error) {
 	r, err := Spec(path, opts)
 	if err != nil {
@@ -83,22 +95,44 @@ func Config(ctx context.Context, path string, opts Options) (*Result, error) {
 	}
 	var ep provider.Endpoints
 	if l := r.Spec.Login; l != nil {
-		client := opts.HTTPClient
-		if client == nil && provider.NeedsDiscovery(l) {
-			caFile := ""
-			if l.CAFile != "" {
-				caFile = r.Resolver.Path(secret.Ref{Kind: secret.File, File: l.CAFile})
-			}
-			if client, err = provider.HTTPClient(caFile, l.VerifyTLS == nil || *l.VerifyTLS); err != nil {
-				return r, err
-			}
-		}
-		if ep, err = provider.Resolve(ctx, l, client); err != nil {
+		if ep, err = endpoints(ctx, r, l, opts); err != nil {
 			return r, err
 		}
 	}
 	r.Config = hub.Build(r.Spec, ep)
 	return r, nil
+}
+
+// endpoints resolves the login's endpoints, by discovery only when the
+// output needs them and the network is allowed. A failed discovery is
+// reported at login.url, the key it came from.
+func endpoints(ctx context.Context, r *Result, l *spec.Login, opts Options) (provider.Endpoints, error) {
+	if opts.SkipEndpoints || !provider.NeedsDiscovery(l) {
+		return provider.Static(l), nil
+	}
+	at := r.Doc.Pos("login.url")
+	if opts.Offline {
+		return provider.Endpoints{}, exitcode.InvalidInput(fmt.Errorf(
+			"%s: --offline: login.url %s is an OIDC issuer whose endpoints come from discovery; set %s to render without the network",
+			at, l.URL, provider.InWords(provider.DiscoveredKeys(l))))
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		caFile := ""
+		if l.CAFile != "" {
+			caFile = r.Resolver.Path(secret.Ref{Kind: secret.File, File: l.CAFile})
+		}
+		var err error
+		if client, err = provider.HTTPClient(caFile, l.VerifyTLS == nil || *l.VerifyTLS); err != nil {
+			return provider.Endpoints{}, fmt.Errorf("%s: %w", r.Doc.Pos("login.caFile"), err)
+		}
+	}
+	ep, err := provider.Resolve(ctx, l, client)
+	var de *provider.DiscoveryError
+	if errors.As(err, &de) {
+		return ep, fmt.Errorf("%s: login.url: %w", at, err)
+	}
+	return ep, err
 }
 
 // withoutEchoes drops rule findings about a key whose value already failed
