@@ -210,18 +210,23 @@ func buildAuthenticator(s *spec.Spec, ep provider.Endpoints) *Authenticator {
 		if allow.ExistingUsers {
 			add("allow_existing_users", true)
 		}
-		if len(allow.Groups) > 0 {
-			claim := allow.GroupsClaim
-			if claim == "" {
-				claim = "groups"
-			}
-			add("manage_groups", true)
-			add("auth_state_groups_key", "oauth_user."+claim)
-			add("allowed_groups", allow.Groups)
-		}
 	}
-	if len(l.Admins) > 0 {
-		add("admin_users", l.Admins)
+	// allowed_groups and admin_groups both need manage_groups (OAuthenticator
+	// 17 refuses either without it) and read the same claim: set those once.
+	if l.UsesGroups() {
+		add("manage_groups", true)
+		add("auth_state_groups_key", "oauth_user."+l.ResolvedGroupsClaim())
+	}
+	if l.Allow != nil && len(l.Allow.Groups) > 0 {
+		add("allowed_groups", l.Allow.Groups)
+	}
+	if admins := l.Admins; admins != nil {
+		if len(admins.Users) > 0 {
+			add("admin_users", admins.Users)
+		}
+		if len(admins.Groups) > 0 {
+			add("admin_groups", admins.Groups)
+		}
 	}
 	if l.VerifyTLS != nil && !*l.VerifyTLS {
 		add("validate_server_cert", false)

@@ -10,8 +10,9 @@ var rolePattern = regexp.MustCompile(`^[a-z][a-z0-9\-_~.]{1,253}[a-z0-9]$`)
 // ValidRoleName reports whether JupyterHub accepts name as a role name.
 func ValidRoleName(name string) bool { return rolePattern.MatchString(name) }
 
-// RoleNameRule is the rule in JupyterHub's own words, for error messages.
-const RoleNameRule = "role names are 3-255 characters of lowercase letters, digits and -_~. , start with a letter and end with a letter or digit"
+// RoleNameRule states rolePattern in plain words, for error messages; it
+// reads as a sentence after a colon.
+const RoleNameRule = "a role name has 3 to 255 characters: lowercase letters, digits, '-', '_', '~' and '.', and starts with a letter and ends with a letter or digit"
 
 // BuiltinRoles are defined by JupyterHub itself; redefining one merges with
 // (or, for admin, is refused by) the default.

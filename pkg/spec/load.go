@@ -5,19 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"unicode"
 
+	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hubctl/hubctl/pkg/exitcode"
 	"github.com/hubctl/hubctl/pkg/finding"
-	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/inputfile"
 	"github.com/hubctl/hubctl/pkg/secret"
 )
 
@@ -62,17 +64,43 @@ func (d *Document) at(n *yaml.Node) finding.Position {
 	return finding.Position{File: d.File, Line: n.Line, Column: n.Column}
 }
 
+// MaxFileSize caps a spec, from a file or standard input. A hubctl.yaml is a
+// few kilobytes; the cap keeps `-f /dev/stdin` fed by `yes`, or a runaway
+// pipe, from filling memory.
+const MaxFileSize = 4 << 20
+
 // Load reads and decodes a spec file. A returned error means the file could
 // not be read; problems in its content are findings. The Spec is nil only
 // when the file is not YAML; otherwise it holds every value that decoded,
-// so that later checks can still report everything else.
+// so that later checks can still report everything else. A file that is
+// too large, or a directory or device, is invalid input (exitcode 2); one
+// that is missing or unreadable is not.
 func Load(path string) (*Spec, *Document, finding.List, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, MaxFileSize, "a spec")
 	if err != nil {
+		err = fmt.Errorf("reading the spec %s: %w", path, err)
+		// What the operating system reports (no such file, permission
+		// denied) is an Errno; inputfile's own refusals are not.
+		if !errors.As(err, new(syscall.Errno)) {
+			err = exitcode.InvalidInput(err)
+		}
 		return nil, nil, nil, err
 	}
 	s, doc, findings := Parse(path, filepath.Dir(path), data)
 	return s, doc, findings, nil
+}
+
+// Read reads spec text from r (standard input), at most MaxFileSize bytes;
+// more is invalid input.
+func Read(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, exitcode.InvalidInput(fmt.Errorf("is larger than %s, hubctl's limit for a spec", inputfile.Size(MaxFileSize)))
+	}
+	return data, nil
 }
 
 // Parse decodes spec text. name is used in positions and dir anchors
@@ -87,31 +115,22 @@ func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
 				Pos: finding.Position{File: name}, Message: "the file is empty",
 				Hint: "start from `hubctl init`, or see the spec in the README"}}
 		}
-		return nil, doc, finding.List{syntaxFinding(name, err)}
+		return nil, doc, finding.List{syntaxFinding(name, data, err)}
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
+	switch err := dec.Decode(&extra); {
+	case err == nil:
 		return nil, doc, finding.List{{ID: "multiple-documents", Severity: finding.Error,
 			Pos:     finding.Position{File: name, Line: extra.Line, Column: extra.Column},
 			Message: "the file holds more than one YAML document; hubctl reads exactly one"}}
+	case !errors.Is(err, io.EOF):
+		return nil, doc, finding.List{syntaxFinding(name, data, err)}
 	}
 	d := &decoder{doc: doc}
 	var s Spec
 	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")
 	d.findings.Sort()
 	return &s, doc, d.findings
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func syntaxFinding(name string, err error) finding.Finding {
-	f := finding.Finding{ID: "yaml-syntax", Severity: finding.Error, Pos: finding.Position{File: name},
-		Message: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		f.Pos.Line, _ = strconv.Atoi(m[1])
-		f.Message = m[2]
-	}
-	return f
 }
 
 // decoder fills Go values from YAML nodes and records every structural
@@ -124,6 +143,7 @@ type decoder struct {
 var (
 	secretRefType = reflect.TypeOf(secret.Ref{})
 	accessPtrType = reflect.TypeOf(&Access{})
+	adminsPtrType = reflect.TypeOf(&Admins{})
 	servicesType  = reflect.TypeOf(Services{})
 	rolesType     = reflect.TypeOf(Roles{})
 )
@@ -135,6 +155,34 @@ func (d *decoder) fail(n *yaml.Node, path, id, msg, hint string) {
 
 func (d *decoder) wrongType(n *yaml.Node, path, want string) {
 	d.fail(n, path, "wrong-type", fmt.Sprintf("expected %s, got %s", want, describe(n)), "")
+}
+
+// notAList reports a scalar, or anything else, where a list of strings
+// belongs. A scalar is most often a list written bare: one word, or words
+// separated by commas or spaces (an OAuth scope string).
+func (d *decoder) notAList(n *yaml.Node, path, want string) {
+	hint := ""
+	if n.Kind == yaml.ScalarNode {
+		if items := strings.FieldsFunc(n.Value, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }); len(items) > 1 {
+			hint = "a list is written " + flowList(items)
+		} else {
+			hint = "a list of one is written " + flowList([]string{n.Value})
+		}
+	}
+	d.fail(n, path, "wrong-type", fmt.Sprintf("expected %s, got %s", want, describe(n)), hint)
+}
+
+// flowList writes items as a one-line YAML list, quoting where needed.
+func flowList(items []string) string {
+	list := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, item := range items {
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: item})
+	}
+	out, err := yaml.Marshal(list)
+	if err != nil {
+		return "[" + strings.Join(items, ", ") + "]"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
@@ -150,6 +198,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeSecret(n, v, path)
 	case t == accessPtrType:
 		d.decodeAccess(n, v, path)
+	case t == adminsPtrType:
+		d.decodeAdmins(n, v, path)
 	case t == servicesType:
 		d.decodeServices(n, v, path)
 	case t == rolesType:
@@ -182,7 +232,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.SetInt(int64(i))
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		if n.Kind != yaml.SequenceNode {
-			d.wrongType(n, path, "a list of strings")
+			d.notAList(n, path, "a list of strings")
 			return
 		}
 		out := reflect.MakeSlice(t, 0, len(n.Content))
@@ -205,15 +255,25 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 }
 
 // mapping checks that n is a mapping and visits its entries, recording key
-// positions. A YAML merge key is not supported and reported as unknown.
+// positions. A key the mapping already has is reported and skipped: yaml.v3
+// keeps both in the node tree, and only the first counts. A YAML merge key
+// is not supported and reported as unknown.
 func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.Node, value *yaml.Node, keyPath string)) {
 	if n.Kind != yaml.MappingNode {
 		d.wrongType(n, path, what)
 		return
 	}
+	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		kp := Join(path, k.Value)
+		if first := seen[k.Value]; first != nil && k.Kind == yaml.ScalarNode {
+			d.fail(k, kp, "duplicate-key",
+				fmt.Sprintf("key %q is already set at line %d, column %d", k.Value, first.Line, first.Column),
+				"delete one of the two; only the first is read")
+			continue
+		}
+		seen[k.Value] = k
 		d.doc.keys[kp] = k
 		visit(k, val, kp)
 	}
@@ -221,22 +281,43 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	fields := yamlFields(v.Type())
+	unknown := d.unknownKeys(keysOf(fields))
 	d.mapping(n, path, "a mapping", func(k, val *yaml.Node, kp string) {
 		idx, ok := fields[k.Value]
 		if !ok {
-			d.unknownKey(k, kp, keysOf(fields))
+			unknown(k, kp)
 			return
 		}
 		d.decode(val, v.Field(idx), kp)
 	})
 }
 
-func (d *decoder) unknownKey(k *yaml.Node, path string, known []string) {
-	msg := fmt.Sprintf("unknown key %q", k.Value)
-	if s := suggestKey(k.Value, known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+// unknownKeys returns the reporter of unknown keys for one mapping whose
+// keys are known. It lists the known keys once, with the first unknown key,
+// rather than under every one.
+func (d *decoder) unknownKeys(known []string) func(k *yaml.Node, path string) {
+	listed := false
+	return func(k *yaml.Node, path string) {
+		if msg, ok := removedKeys[k.Value]; ok {
+			d.fail(k, path, "removed-key", msg, "")
+			return
+		}
+		msg := fmt.Sprintf("unknown key %q", k.Value)
+		var hints []string
+		if s := suggestKey(k.Value, known); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+			if h := legacyHints[normKey(k.Value)]; h != "" {
+				hints = append(hints, "write "+h)
+			}
+		} else if traitsWithoutEquivalent[k.Value] {
+			msg += fmt.Sprintf(": %s has no equivalent in hubctl.yaml", k.Value)
+		}
+		if !listed {
+			hints = append(hints, "known keys here: "+strings.Join(known, ", "))
+			listed = true
+		}
+		d.fail(k, path, "unknown-key", msg, strings.Join(hints, "; "))
 	}
-	d.fail(k, path, "unknown-key", msg, "known keys here: "+strings.Join(known, ", "))
 }
 
 func (d *decoder) decodeSecret(n *yaml.Node, v reflect.Value, path string) {
@@ -246,7 +327,7 @@ func (d *decoder) decodeSecret(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.ValueOf(ref))
 		return
 	}
-	known := []string{"env", "file", "k8sSecret"}
+	unknown := d.unknownKeys([]string{"env", "file", "k8sSecret"})
 	var set []string
 	d.mapping(n, path, "a secret reference ({env: NAME}, {file: PATH} or {k8sSecret: {name: N, key: K}})", func(k, val *yaml.Node, kp string) {
 		switch k.Value {
@@ -258,6 +339,7 @@ func (d *decoder) decodeSecret(n *yaml.Node, v reflect.Value, path string) {
 			ref.Kind = secret.File
 		case "k8sSecret":
 			ref.Kind = secret.K8s
+			unknownInK8s := d.unknownKeys([]string{"key", "name"})
 			d.mapping(val, kp, "a mapping with name and key", func(k2, val2 *yaml.Node, kp2 string) {
 				switch k2.Value {
 				case "name":
@@ -265,11 +347,11 @@ func (d *decoder) decodeSecret(n *yaml.Node, v reflect.Value, path string) {
 				case "key":
 					d.decode(val2, reflect.ValueOf(&ref.K8s.Key).Elem(), kp2)
 				default:
-					d.unknownKey(k2, kp2, []string{"key", "name"})
+					unknownInK8s(k2, kp2)
 				}
 			})
 		default:
-			d.unknownKey(k, kp, known)
+			unknown(k, kp)
 			return
 		}
 		set = append(set, k.Value)
@@ -290,6 +372,22 @@ func (d *decoder) decodeAccess(n *yaml.Node, v reflect.Value, path string) {
 		a.All = true
 	} else {
 		d.decodeStruct(n, reflect.ValueOf(a).Elem(), path)
+	}
+	v.Set(reflect.ValueOf(a))
+}
+
+// decodeAdmins takes a list of usernames, or a mapping with users and
+// groups.
+func (d *decoder) decodeAdmins(n *yaml.Node, v reflect.Value, path string) {
+	a := &Admins{}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		d.decode(n, reflect.ValueOf(&a.Users).Elem(), path)
+	case yaml.MappingNode:
+		d.decodeStruct(n, reflect.ValueOf(a).Elem(), path)
+	default:
+		d.notAList(n, path, "a list of usernames or a mapping with users and groups")
+		return
 	}
 	v.Set(reflect.ValueOf(a))
 }
@@ -370,27 +468,76 @@ func describe(n *yaml.Node) string {
 }
 
 // legacyKeys maps names people bring from jupyterhub_config.py, the chart
-// and OAuthenticator's older releases to the spec key that replaces them.
+// and OAuthenticator's older releases to the spec key that replaces them,
+// by normKey.
 var legacyKeys = map[string]string{
 	"usernamekey": "usernameClaim", "claim": "usernameClaim",
 	"tlsverify": "verifyTLS", "validateservercert": "verifyTLS",
 	"oauthclientid": "clientId", "oauthredirecturi": "redirectUri", "oauthcallbackurl": "callbackUrl",
 	"oauthnoconfirm": "noConfirm", "scope": "scopes",
-	"allowedusers": "allow", "allowall": "allow", "allowedgroups": "allow", "adminusers": "admins",
+	"allowedusers": "allow", "allowall": "allow", "allowedgroups": "allow",
+	"adminusers": "admins", "admingroups": "admins",
+}
+
+// legacyHints show how the spec writes a legacy key whose value changes
+// shape, by normKey.
+var legacyHints = map[string]string{
+	"allowedusers": "`allow: {users: [...]}`", "allowall": "`allow: {all: true}`",
+	"allowedgroups": "`allow: {groups: [...]}`",
+	"adminusers":    "`admins: [...]`", "admingroups": "`admins: {groups: [...]}`",
+}
+
+// removedKeys are OAuthenticator traits that no longer exist, with what to
+// do about them.
+var removedKeys = map[string]string{
+	"userdata_method": "userdata_method was removed in OAuthenticator 16: delete it",
+}
+
+// traitsWithoutEquivalent are OAuthenticator traits people copy into a
+// spec that hubctl does not set. Saying so beats a did-you-mean to a key
+// that merely looks alike (userdata_params is not userdataUrl).
+var traitsWithoutEquivalent = map[string]bool{
+	"userdata_params": true, "userdata_token_method": true, "userdata_from_id_token": true,
+	"token_params": true, "extra_params": true, "extra_authorize_params": true,
+	"basic_auth": true, "enable_pkce": true, "http_request_kwargs": true,
+	"allowed_scopes": true, "blocked_users": true, "logout_redirect_url": true,
+	"custom_403_message": true, "enable_auth_state": true, "refresh_pre_spawn": true,
+	"auth_refresh_age": true, "modify_auth_state_hook": true, "refresh_user_hook": true,
+}
+
+// normKey folds case and separators: client_id, client-id and clientId are
+// one key.
+func normKey(s string) string {
+	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
 }
 
 // suggestKey finds the key a user probably meant: the same words in
 // another case or separator style (client_id for clientId), a legacy
-// name, or a near spelling.
+// name, or a near spelling. A trait hubctl does not set gets none.
 func suggestKey(key string, known []string) string {
-	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
 	for _, k := range known {
-		if norm(k) == norm(key) {
+		if normKey(k) == normKey(key) {
 			return k
 		}
 	}
-	if k, ok := legacyKeys[norm(key)]; ok && slices.Contains(known, k) {
+	if k, ok := legacyKeys[normKey(key)]; ok && slices.Contains(known, k) {
 		return k
 	}
-	return jupyterhub.Closest(key, known)
+	if traitsWithoutEquivalent[key] {
+		return ""
+	}
+	return nearSpelling(key, known)
+}
+
+// nearSpelling returns the known key within a typo's reach of key: about
+// one edit in four characters, so that a different word of similar length
+// is not offered.
+func nearSpelling(key string, known []string) string {
+	best, bestDist := "", len(key)/4+2
+	for _, k := range known {
+		if d := levenshtein.ComputeDistance(normKey(key), normKey(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
 }

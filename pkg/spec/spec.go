@@ -55,7 +55,29 @@ type Login struct {
 	CAFile        string     `yaml:"caFile"`
 	VerifyTLS     *bool      `yaml:"verifyTLS"`
 	Allow         *Allow     `yaml:"allow"`
-	Admins        []string   `yaml:"admins"`
+	Admins        *Admins    `yaml:"admins"`
+}
+
+// Admins are the users the hub makes admins: by name, or by membership of
+// a group the provider reports. The spec writes a plain list for users
+// alone.
+type Admins struct {
+	Users  []string `yaml:"users"`
+	Groups []string `yaml:"groups"`
+}
+
+// UsesGroups reports whether the login reads the provider's groups, for
+// allow.groups or admins.groups; groupsClaim matters only then.
+func (l *Login) UsesGroups() bool {
+	return (l.Allow != nil && len(l.Allow.Groups) > 0) || (l.Admins != nil && len(l.Admins.Groups) > 0)
+}
+
+// ResolvedGroupsClaim is allow.groupsClaim, or "groups" when unset.
+func (l *Login) ResolvedGroupsClaim() string {
+	if l.Allow != nil && l.Allow.GroupsClaim != "" {
+		return l.Allow.GroupsClaim
+	}
+	return "groups"
 }
 
 // Allow says who may log in. OAuthenticator 16 and later lets nobody in

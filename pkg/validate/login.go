@@ -30,6 +30,7 @@ func (c *checker) login(l *spec.Login) {
 	if l.ClientID == "" {
 		c.missing("login.clientId", "login.clientId is required: the client id the provider issued to the hub", "")
 	}
+	c.checkPlaceholder("login.clientId", l.ClientID, "the client id the provider issued")
 	if !l.ClientSecret.IsSet() {
 		c.missing("login.clientSecret", "login.clientSecret is required", "for example `clientSecret: {env: OAUTH_CLIENT_SECRET}`")
 	}
@@ -157,7 +158,8 @@ func (c *checker) loginAllow(l *spec.Login) {
 	if a.All && (len(a.Users) > 0 || len(a.Groups) > 0) {
 		c.report(finding.Warning, "redundant-allow", "login.allow.all", "all: true already admits every user; users and groups add nothing", "")
 	}
-	if a.GroupsClaim != "" && len(a.Groups) == 0 {
-		c.report(finding.Warning, "unused-key", "login.allow.groupsClaim", "groupsClaim has no effect without groups", "")
+	if a.GroupsClaim != "" && !l.UsesGroups() {
+		c.report(finding.Warning, "unused-key", "login.allow.groupsClaim",
+			"groupsClaim has no effect without allow.groups or admins.groups", "")
 	}
 }

@@ -16,7 +16,11 @@ import (
 
 // serviceName allows what a URL path segment, a Kubernetes Secret key
 // (hub.services.NAME.apiToken) and a chart values key all take unquoted.
-var serviceName = regexp.MustCompile(`^[A-Za-z0-9][-._A-Za-z0-9]*$`)
+// JupyterHub itself checks nothing, but hubctl names roles after services
+// and role names are lowercase, so uppercase is refused here, at the name,
+// rather than later at a derived role. The JSON Schema's services
+// propertyNames carries the same pattern.
+var serviceName = regexp.MustCompile(`^[a-z0-9][-._a-z0-9]*$`)
 
 // chartSchemaKeys are the properties the chart's values schema declares at
 // the level of the hub.services map itself (a leftover of chart PR #2327),
@@ -28,19 +32,66 @@ const chartCullerName = "jupyterhub-idle-culler"
 
 func (c *checker) services() {
 	tokens := map[string]string{} // token identity -> first service path
+	if c.s.Login != nil {
+		if id := tokenIdentity(c.s.Login.ClientSecret); id != "" {
+			tokens[id] = "login.clientSecret"
+		}
+	}
+	names := derivedNames{}
 	for _, svc := range c.s.Services {
 		path := spec.Join("services", svc.Name)
-		c.serviceName(svc, path)
-		c.service(svc, path)
-		if id := tokenIdentity(svc.APIToken); id != "" {
-			if first, dup := tokens[id]; dup {
-				c.report(finding.Error, "shared-token", path+".apiToken",
-					fmt.Sprintf("this token is also %s's: JupyterHub keeps a shared token with the first service only", first),
-					"give every service its own token")
-			} else {
-				tokens[id] = path
-			}
+		nameOK := c.serviceName(svc, path)
+		c.service(svc, path, nameOK)
+		if nameOK {
+			c.derivedNameCollisions(svc, path, names)
 		}
+		id := tokenIdentity(svc.APIToken)
+		first, dup := tokens[id]
+		switch {
+		case id == "":
+		case dup && first == "login.clientSecret":
+			c.report(finding.Error, "shared-token", path+".apiToken",
+				"this token is the same reference as login.clientSecret: the hub's OAuth client secret at the provider would also be an API token for this service",
+				"give the service its own token")
+		case dup:
+			c.report(finding.Error, "shared-token", path+".apiToken",
+				fmt.Sprintf("this token is also %s's: JupyterHub keeps a shared token with the first service only", first),
+				"give every service its own token")
+		default:
+			tokens[id] = path
+		}
+	}
+}
+
+// derivedNames maps each name hubctl derives from a service (its token's
+// variable and Secret key, its roles) to the service it came from.
+type derivedNames map[string]string
+
+// derivedNameCollisions reports a service whose derived names another
+// service already has: nb-viewer and nb_viewer both read
+// HUBCTL_NB_VIEWER_API_TOKEN, so one would get the other's token, and
+// service a's access role a-users is service a-users's own role.
+func (c *checker) derivedNameCollisions(svc spec.Service, path string, seen derivedNames) {
+	type derived struct{ kind, name string }
+	own := []derived{
+		{"token variable", hub.ServiceTokenEnv(svc.Name)},
+		{"Secret key", hub.ServiceTokenKey(svc.Name)},
+	}
+	if len(svc.Scopes) > 0 {
+		own = append(own, derived{"role", hub.ServiceRoleName(svc.Name)})
+	}
+	if svc.OAuthEnabled() && svc.Access != nil && !svc.Access.All {
+		own = append(own, derived{"role", hub.AccessRoleName(svc.Name)})
+	}
+	for _, d := range own {
+		key := d.kind + " " + d.name
+		if other, taken := seen[key]; taken {
+			c.reportKey(finding.Error, "name-collision", path,
+				fmt.Sprintf("services %s and %s both derive the %s %s, so they would share it", other, svc.Name, d.kind, d.name),
+				"rename one of the services")
+			continue
+		}
+		seen[key] = svc.Name
 	}
 }
 
@@ -58,8 +109,11 @@ func tokenIdentity(r secret.Ref) string {
 	return ""
 }
 
-func (c *checker) serviceName(svc spec.Service, path string) {
+// serviceName reports a name hubctl cannot use, and whether the name is
+// usable (checks of names derived from it are pointless otherwise).
+func (c *checker) serviceName(svc spec.Service, path string) bool {
 	name := svc.Name
+	const rule = "a service name has lowercase letters, digits, '-', '_' and '.', and starts with a letter or digit"
 	switch {
 	case strings.Contains(name, "/"):
 		c.reportKey(finding.Error, "bad-service-name", path, fmt.Sprintf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name), "")
@@ -68,14 +122,23 @@ func (c *checker) serviceName(svc spec.Service, path string) {
 			fmt.Sprintf("the chart's values schema declares hub.services.%s itself, so a service with that name fails `helm install`", name), "pick another name")
 	case name == chartCullerName:
 		c.reportKey(finding.Error, "reserved-service-name", path, "the chart defines the jupyterhub-idle-culler service and role itself when cull.enabled", "pick another name")
+	case serviceName.MatchString(strings.ToLower(name)) && strings.ToLower(name) != name:
+		c.reportKey(finding.Error, "bad-service-name", path,
+			fmt.Sprintf("service name %q has uppercase letters: %s; did you mean %q?", name, rule, strings.ToLower(name)),
+			"hubctl names the service's roles after it, and JupyterHub role names are lowercase")
 	case !serviceName.MatchString(name):
 		c.reportKey(finding.Error, "bad-service-name", path,
-			fmt.Sprintf("service name %q must be letters, digits, '-', '_' and '.', starting with a letter or digit", name),
-			"the name becomes a URL path segment and a Kubernetes Secret key")
+			fmt.Sprintf("invalid service name %q: %s", name, rule),
+			"the name becomes a URL path segment, a Kubernetes Secret key and a role name")
+	default:
+		return true
 	}
+	return false
 }
 
-func (c *checker) service(svc spec.Service, path string) {
+// service checks one service; nameOK says whether its name passed, since
+// roles derived from a bad name need no second finding.
+func (c *checker) service(svc spec.Service, path string, nameOK bool) {
 	oauth := svc.OAuthEnabled()
 	if svc.URL != "" {
 		if u := c.checkURL(path+".url", svc.URL, internal); u != nil && strings.Trim(u.Path, "/") != "" {
@@ -85,7 +148,7 @@ func (c *checker) service(svc spec.Service, path string) {
 		}
 	}
 	if oauth {
-		c.serviceOAuth(svc, path)
+		c.serviceOAuth(svc, path, nameOK)
 	} else {
 		for _, key := range []string{"clientId", "redirectUri", "noConfirm", "access"} {
 			if c.doc.Has(path + "." + key) {
@@ -109,12 +172,12 @@ func (c *checker) service(svc spec.Service, path string) {
 			"generate one: openssl rand -hex 32")
 	}
 	c.checkScopes(path+".scopes", svc.Scopes, true)
-	if len(svc.Scopes) > 0 {
+	if len(svc.Scopes) > 0 && nameOK {
 		c.derivedRole(path, hub.ServiceRoleName(svc.Name), "its scopes")
 	}
 }
 
-func (c *checker) serviceOAuth(svc spec.Service, path string) {
+func (c *checker) serviceOAuth(svc spec.Service, path string, nameOK bool) {
 	if !svc.APIToken.IsSet() {
 		c.missing(path+".apiToken", "apiToken is required for a service using OAuth: it is the service's OAuth client secret",
 			"for example `apiToken: {env: "+spec.TokenEnvName(svc.Name)+"}`")
@@ -129,12 +192,15 @@ func (c *checker) serviceOAuth(svc spec.Service, path string) {
 	}
 	switch a := svc.Access; {
 	case a == nil:
-		c.reportKey(finding.Warning, "no-access", path,
+		// At path.access, where the fix goes, so that an access that failed
+		// to decode is not also "not set"; the position is still the
+		// service's key.
+		c.reportKey(finding.Warning, "no-access", path+".access",
 			fmt.Sprintf("no access is set, so only admins may use %s through the hub's OAuth; others get a 403", svc.Name),
 			"set `access: all`, or `access: {users: [...]}` / `access: {groups: [...]}`")
 	case !a.All && len(a.Users) == 0 && len(a.Groups) == 0:
 		c.report(finding.Error, "empty-access", path+".access", "access lists no users and no groups", "use `access: all`, or list users or groups")
-	case !a.All:
+	case !a.All && nameOK:
 		c.derivedRole(path, hub.AccessRoleName(svc.Name), "who may use it")
 	}
 }
@@ -166,6 +232,6 @@ func (c *checker) derivedRole(path, role, purpose string) {
 			fmt.Sprintf("hubctl names the role for %s %q, which is JupyterHub's built-in role", purpose, role), "rename the service")
 	case !jupyterhub.ValidRoleName(role):
 		c.reportKey(finding.Error, "bad-role-name", path,
-			fmt.Sprintf("hubctl names the role for %s %q, which JupyterHub refuses: %s", purpose, role, jupyterhub.RoleNameRule), "rename the service")
+			fmt.Sprintf("hubctl names the role for %s %q, which JupyterHub refuses (%s)", purpose, role, jupyterhub.RoleNameRule), "rename the service")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hubctl/hubctl/pkg/finding"
@@ -14,6 +15,8 @@ var (
 	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 	secretKey    = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	// portAfterScheme is the opaque part of a scheme-less host:port[/path].
+	portAfterScheme = regexp.MustCompile(`^[0-9]+(/|$)`)
 )
 
 // urlRole says who reads a URL, which decides whether plain http is
@@ -40,12 +43,26 @@ func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not a URL: %v", raw, unwrapURLError(err)), "")
 		return nil
 	}
+	// "localhost:8080" parses as scheme "localhost"; only a scheme that is
+	// not followed by a port is worth naming (javascript:, ftp://).
+	if u.IsAbs() && u.Scheme != "http" && u.Scheme != "https" && !portAfterScheme.MatchString(u.Opaque) {
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("scheme %q is not http or https", u.Scheme), "")
+		return nil
+	}
 	if !u.IsAbs() || u.Host == "" {
 		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not an absolute URL", raw), "write it in full, such as https://hub.example.org")
 		return nil
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		c.report(finding.Error, "bad-url", path, fmt.Sprintf("scheme %q is not http or https", u.Scheme), "")
+	if port := u.Port(); port != "" {
+		// url.Parse takes any run of digits as a port.
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			c.report(finding.Error, "bad-url", path, fmt.Sprintf("port %s is out of range 1-65535", port), "")
+			return nil
+		}
+	}
+	if placeholderHost(u.Hostname()) {
+		c.report(finding.Error, "placeholder", path,
+			fmt.Sprintf("%s is still the placeholder %q: set it to the real host name", path, u.Hostname()), "")
 		return nil
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {

@@ -5,7 +5,11 @@ package validate
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hubctl/hubctl/pkg/finding"
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
@@ -89,9 +93,8 @@ func (c *checker) hub() {
 		}
 	}
 	if c.s.Hub.APIURL != "" {
-		if u := c.checkURL("hub.apiUrl", c.s.Hub.APIURL, internal); u != nil && !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/hub/api") {
-			c.report(finding.Warning, "api-url-path", "hub.apiUrl",
-				fmt.Sprintf("JupyterHub serves its API under .../hub/api, but this URL's path is %q", u.Path), "for example http://hub:8081/hub/api")
+		if u := c.checkURL("hub.apiUrl", c.s.Hub.APIURL, internal); u != nil {
+			c.apiURLPath(u)
 		}
 	}
 	if name := c.s.Hub.ExistingSecret; name != "" && !dnsSubdomain.MatchString(name) {
@@ -100,12 +103,87 @@ func (c *checker) hub() {
 	}
 }
 
+// apiURLPath checks that hub.apiUrl points at the API under the hub's base
+// path: JupyterHub's base_url prefixes the hub's own routes too, so a hub
+// at https://example.org/jupyter answers on http://hub:8081/jupyter/hub/api.
+func (c *checker) apiURLPath(u *url.URL) {
+	want := c.s.Hub.BasePath() + "hub/api"
+	if strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), want) {
+		return
+	}
+	msg := fmt.Sprintf("JupyterHub serves its API under .../hub/api, but this URL's path is %q", u.Path)
+	if base := c.s.Hub.BasePath(); base != "/" {
+		msg = fmt.Sprintf("with the base path %s JupyterHub serves its API under %s, but this URL's path is %q", base, want, u.Path)
+	}
+	c.report(finding.Warning, "api-url-path", "hub.apiUrl", msg, "use "+u.Scheme+"://"+u.Host+want)
+}
+
+// placeholderValue matches what templates and guides leave for a user to
+// fill in, as a whole value: CHANGE-ME, TODO, xxx, <client-id>, ...
+var placeholderValue = regexp.MustCompile(`(?i)^(change[-_]?me|todo|fixme|x{3,}|<[^<>]*>|\.\.\.|…)$`)
+
+// placeholderLabel matches a host name label that is a placeholder. TODO
+// is left out: "todo" is a plausible service host.
+var placeholderLabel = regexp.MustCompile(`(?i)^(change[-_]?me|fixme|x{3,})$`)
+
+func isPlaceholder(value string) bool { return placeholderValue.MatchString(strings.TrimSpace(value)) }
+
+// placeholderHost reports a host such as <hub>, CHANGE-ME.example.org or
+// "...": example.org and its kin are real, reserved names and stay valid.
+func placeholderHost(host string) bool {
+	if strings.ContainsAny(host, "<>…") || strings.Contains(host, "...") {
+		return true
+	}
+	for _, label := range strings.Split(host, ".") {
+		if placeholderLabel.MatchString(label) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPlaceholder reports a value the user has not filled in yet; what
+// says what belongs there ("the client id the provider issued").
+func (c *checker) checkPlaceholder(path, value, what string) {
+	if isPlaceholder(value) {
+		c.report(finding.Error, "placeholder", path, fmt.Sprintf("%s is still the placeholder %q: set it to %s", path, value, what), "")
+	}
+}
+
+// secretValueProblem says what makes a literal secret unusable in an
+// environment variable, a header or a Kubernetes Secret, without quoting it.
+func secretValueProblem(v string) string {
+	if !utf8.ValidString(v) {
+		return "is not valid UTF-8"
+	}
+	for _, r := range v {
+		switch {
+		case r == '\n' || r == '\r':
+			return "holds a line break"
+		case unicode.IsControl(r):
+			return fmt.Sprintf("holds the control character %U", r)
+		}
+	}
+	return ""
+}
+
 // checkSecretRef reports literal secrets and malformed references.
 func (c *checker) checkSecretRef(path string, r secret.Ref) {
 	switch r.Kind {
 	case secret.Literal:
 		c.report(finding.Warning, "literal-secret", path,
 			"a literal secret is written in the spec file", "reference it instead: {env: NAME}, {file: PATH} or {k8sSecret: {name: N, key: K}}")
+		// Neither finding quotes the value: it may be a real secret.
+		if isPlaceholder(r.Literal) {
+			c.report(finding.Error, "placeholder", path, path+" is still a placeholder: set it to the real secret", "")
+		}
+		if prob := secretValueProblem(r.Literal); prob != "" {
+			hint := "write the value without it, or keep it in a file and reference that"
+			if strings.Contains(prob, "line break") {
+				hint = "a YAML block scalar (|) keeps a trailing newline: write the value on one line, or reference a file"
+			}
+			c.report(finding.Error, "bad-secret-value", path, fmt.Sprintf("the literal secret at %s %s", path, prob), hint)
+		}
 	case secret.Env:
 		if !envName.MatchString(r.Env) {
 			c.report(finding.Error, "bad-env-name", path+".env", fmt.Sprintf("%q is not an environment variable name", r.Env), "letters, digits and _, not starting with a digit")

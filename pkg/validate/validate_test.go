@@ -1,14 +1,18 @@
 package validate_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hubctl/hubctl/pkg/finding"
 	"github.com/hubctl/hubctl/pkg/golden"
+	"github.com/hubctl/hubctl/pkg/schema"
+	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/spec"
 	"github.com/hubctl/hubctl/pkg/validate"
 )
@@ -79,8 +83,11 @@ type ruleCase struct {
 	severity finding.Severity
 	// line and column, when non-zero, pin the position.
 	line, col int
-	// contains must appear in the message.
-	contains string
+	// contains must appear in the message, hint in the hint.
+	contains, hint string
+	// absent are IDs that must not be reported at all, such as a second
+	// finding about the same mistake.
+	absent []string
 }
 
 var ruleCases = []ruleCase{
@@ -88,6 +95,10 @@ var ruleCases = []ruleCase{
 	{name: "yaml syntax", spec: "version: 1\nhub: [\n", id: "yaml-syntax", line: 2, severity: finding.Error},
 	{name: "empty file", spec: "", id: "empty-file", severity: finding.Error},
 	{name: "two documents", spec: base.text() + "---\nversion: 1\n", id: "multiple-documents", severity: finding.Error},
+	{name: "duplicate key", spec: with(func(b *blocks) { b.hub += "  url: https://other.example.org\n" }),
+		id: "duplicate-key", path: "hub.url", line: 4, col: 3, contains: `key "url" is already set at line 3, column 3`, severity: finding.Error},
+	{name: "removed key", spec: with(func(b *blocks) { b.login += "  userdata_method: GET\n" }),
+		id: "removed-key", path: "login.userdata_method", line: 10, col: 3, contains: "userdata_method was removed in OAuthenticator 16: delete it", severity: finding.Error},
 	{name: "unknown key with suggestion", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "clientSecret:", "clientSecert:", 1)
 	}), id: "unknown-key", path: "login.clientSecert", line: 8, col: 3, contains: `did you mean "clientSecret"?`, severity: finding.Error},
@@ -122,14 +133,65 @@ var ruleCases = []ruleCase{
 		b.login = strings.Replace(b.login, "nbgallery", "oidc", 1) + "  scopes: [openid]\n"
 	}), id: ""},
 	{name: "base path hub is fine", spec: with(func(b *blocks) { b.hub = "hub:\n  url: https://example.org/jupyter/\n" }), id: ""},
-	{name: "api url path", spec: with(func(b *blocks) { b.hub += "  apiUrl: http://hub:8081/api\n" }), id: "api-url-path", path: "hub.apiUrl", severity: finding.Warning},
+	{name: "api url path", spec: with(func(b *blocks) { b.hub += "  apiUrl: http://hub:8081/api\n" }),
+		id: "api-url-path", path: "hub.apiUrl", hint: "use http://hub:8081/hub/api", severity: finding.Warning},
 	{name: "api url fine", spec: with(func(b *blocks) { b.hub += "  apiUrl: http://hub:8081/hub/api\n" }), id: ""},
+	{name: "api url without the base path", spec: with(func(b *blocks) {
+		b.hub = "hub:\n  url: https://example.org/jupyter\n  apiUrl: http://hub:8081/hub/api\n"
+	}), id: "api-url-path", path: "hub.apiUrl", contains: "/jupyter/hub/api", hint: "use http://hub:8081/jupyter/hub/api", severity: finding.Warning},
+	{name: "api url under the base path", spec: with(func(b *blocks) {
+		b.hub = "hub:\n  url: https://example.org/jupyter/\n  apiUrl: http://hub:8081/jupyter/hub/api/\n"
+	}), id: ""},
+	{name: "port too high", spec: with(func(b *blocks) { b.hub = "hub:\n  url: https://hub.example.org:99999\n" }),
+		id: "bad-url", path: "hub.url", contains: "port 99999 is out of range 1-65535", severity: finding.Error},
+	{name: "port zero", spec: with(func(b *blocks) { b.hub += "  apiUrl: http://hub:0/hub/api\n" }),
+		id: "bad-url", path: "hub.apiUrl", contains: "port 0 is out of range", severity: finding.Error},
+	{name: "service port too high", spec: with(func(b *blocks) { b.services = strings.Replace(b.services, ":8080", ":70000", 1) }),
+		id: "bad-url", path: "services.nbviewer.url", contains: "port 70000 is out of range", severity: finding.Error},
+	{name: "highest port is fine", spec: with(func(b *blocks) { b.services = strings.Replace(b.services, ":8080", ":65535", 1) }), id: ""},
+	{name: "idn hub is fine", spec: with(func(b *blocks) { b.hub = "hub:\n  url: https://bücher.example/jupyter\n" }), id: ""},
+	{name: "punycode hub is fine", spec: with(func(b *blocks) { b.hub = "hub:\n  url: https://xn--bcher-kva.example\n" }), id: ""},
+	{name: "ipv6 hub and api are fine", spec: with(func(b *blocks) {
+		b.hub = "hub:\n  url: https://[2001:db8::1]:8443/\n  apiUrl: http://[::1]:8081/hub/api\n"
+	}), id: ""},
+	{name: "javascript url", spec: with(func(b *blocks) { b.services += "    redirectUri: javascript:alert(1)\n" }),
+		id: "bad-url", path: "services.nbviewer.redirectUri", contains: `scheme "javascript" is not http or https`, severity: finding.Error},
+	{name: "host and port without scheme", spec: with(func(b *blocks) { b.hub = "hub:\n  url: hub.example.org:8443\n" }),
+		id: "bad-url", path: "hub.url", contains: "is not an absolute URL", severity: finding.Error},
+	{name: "placeholder hub host", spec: with(func(b *blocks) { b.hub = "hub:\n  url: https://<hub>/\n" }),
+		id: "placeholder", path: "hub.url", contains: `hub.url is still the placeholder "<hub>"`, severity: finding.Error, absent: []string{"redirect-uri-mismatch"}},
+	{name: "placeholder label in login url", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "https://gallery.example.org", "https://CHANGE-ME.example.org", 1)
+	}), id: "placeholder", path: "login.url", severity: finding.Error},
+	{name: "ellipsis host", spec: with(func(b *blocks) {
+		b.services = strings.Replace(b.services, "http://nbviewer:8080", "http://...:8080", 1)
+	}),
+		id: "placeholder", path: "services.nbviewer.url", severity: finding.Error},
+	{name: "example.org and a todo service are real hosts", spec: with(func(b *blocks) {
+		b.hub = "hub:\n  url: https://example.org\n"
+		b.services += "  todo:\n    url: http://todo:8080\n    access: all\n    apiToken: {env: TODO_API_TOKEN}\n"
+	}), id: ""},
 	{name: "bad existing secret name", spec: with(func(b *blocks) { b.hub += "  existingSecret: My_Secret\n" }), id: "bad-secret-name", path: "hub.existingSecret", severity: finding.Error},
 
 	// Secrets.
 	{name: "literal secret", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "{env: OAUTH_CLIENT_SECRET}", "s3cret-value", 1)
 	}), id: "literal-secret", path: "login.clientSecret", severity: finding.Warning},
+	{name: "secret with a trailing newline", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "{env: OAUTH_CLIENT_SECRET}", "|\n    s3cret-value", 1)
+	}), id: "bad-secret-value", path: "login.clientSecret", contains: "the literal secret at login.clientSecret holds a line break", hint: "block scalar", severity: finding.Error},
+	{name: "token with a tab", spec: with(func(b *blocks) {
+		b.services = strings.Replace(b.services, "{env: NBVIEWER_API_TOKEN}", `"s3cret\tvalue"`, 1)
+	}), id: "bad-secret-value", path: "services.nbviewer.apiToken", contains: "control character U+0009", severity: finding.Error},
+	{name: "token with a C1 control", spec: with(func(b *blocks) {
+		b.services = strings.Replace(b.services, "{env: NBVIEWER_API_TOKEN}", `"s3cret\x85value"`, 1)
+	}), id: "bad-secret-value", contains: "control character U+0085", severity: finding.Error},
+	{name: "non-ascii secret is fine", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "{env: OAUTH_CLIENT_SECRET}", "sécret-välue", 1)
+	}), id: "literal-secret", severity: finding.Warning, absent: []string{"bad-secret-value"}},
+	{name: "placeholder secret", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "{env: OAUTH_CLIENT_SECRET}", "CHANGE-ME", 1)
+	}), id: "placeholder", path: "login.clientSecret", contains: "login.clientSecret is still a placeholder", severity: finding.Error},
 	{name: "bad env name", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "OAUTH_CLIENT_SECRET", "OAUTH-SECRET", 1)
 	}), id: "bad-env-name", path: "login.clientSecret.env", severity: finding.Error},
@@ -148,6 +210,26 @@ var ruleCases = []ruleCase{
 		id: "unknown-provider", path: "login.provider", contains: `did you mean "nbgallery"?`, severity: finding.Error},
 	{name: "no provider", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "  provider: nbgallery\n", "", 1) }), id: "missing-key", path: "login.provider", severity: finding.Error},
 	{name: "no client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "  clientId: abc\n", "", 1) }), id: "missing-key", path: "login.clientId", severity: finding.Error},
+	{name: "placeholder client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: CHANGE-ME", 1) }),
+		id: "placeholder", path: "login.clientId", line: 7, col: 13, severity: finding.Error,
+		contains: `login.clientId is still the placeholder "CHANGE-ME": set it to the client id the provider issued`},
+	{name: "changeme client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: changeme", 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "CHANGEME client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: CHANGEME", 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "TODO client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: TODO", 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "FIXME client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: FIXME", 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "xxx client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: xxxx", 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "angle bracket client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", `clientId: "<client-id>"`, 1) }),
+		id: "placeholder", path: "login.clientId", contains: `"<client-id>"`, severity: finding.Error},
+	{name: "ellipsis client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", `clientId: "..."`, 1) }),
+		id: "placeholder", path: "login.clientId", severity: finding.Error},
+	{name: "client id with x and todo in it is fine", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "clientId: abc", "clientId: xx-todo-app", 1)
+	}), id: ""},
 	{name: "no client secret", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "  clientSecret: {env: OAUTH_CLIENT_SECRET}\n", "", 1)
 	}), id: "missing-key", path: "login.clientSecret", severity: finding.Error},
@@ -196,6 +278,9 @@ var ruleCases = []ruleCase{
 	{name: "groups claim alone", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "{all: true}", "{users: [a], groupsClaim: g}", 1)
 	}), id: "unused-key", path: "login.allow.groupsClaim", severity: finding.Warning},
+	{name: "groupsClaim used by admins.groups", spec: with(func(b *blocks) {
+		b.login = strings.Replace(b.login, "{all: true}", "{users: [a], groupsClaim: g}", 1) + "  admins: {groups: [hub-admins]}\n"
+	}), id: ""},
 	{name: "allow groups is fine", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "{all: true}", "{groups: [staff]}", 1) }), id: ""},
 	{name: "tls verify off", spec: with(func(b *blocks) { b.login += "  verifyTLS: false\n" }), id: "tls-verify-off", path: "login.verifyTLS", severity: finding.Warning},
 	{name: "tls verify off with ca", spec: with(func(b *blocks) { b.login += "  verifyTLS: false\n  caFile: ca.pem\n" }),
@@ -204,6 +289,36 @@ var ruleCases = []ruleCase{
 	// Services.
 	{name: "slash in name", spec: with(func(b *blocks) { b.services += "  a/b:\n    oauth: false\n" }), id: "bad-service-name", path: `services["a/b"]`, severity: finding.Error},
 	{name: "space in name", spec: with(func(b *blocks) { b.services += "  my service:\n    oauth: false\n" }), id: "bad-service-name", severity: finding.Error},
+	{name: "uppercase name", spec: with(func(b *blocks) { b.services += "  Reporter:\n    oauth: false\n" }),
+		id: "bad-service-name", path: "services.Reporter", line: 15, col: 3, contains: `did you mean "reporter"?`, severity: finding.Error},
+	{name: "uppercase name with scopes is one finding", spec: with(func(b *blocks) { b.services += "  NB:\n    scopes: [list:users]\n" }),
+		id: "bad-service-name", path: "services.NB", contains: `did you mean "nb"?`, severity: finding.Error, absent: []string{"bad-role-name"}},
+	{name: "name starting with a dot", spec: with(func(b *blocks) { b.services += "  .hidden:\n    oauth: false\n" }),
+		id: "bad-service-name", contains: "starts with a letter or digit", severity: finding.Error},
+	{name: "names sharing a token variable", spec: with(func(b *blocks) {
+		b.services = "services:\n  nb-viewer:\n    oauth: false\n  nb_viewer:\n    oauth: false\n"
+	}), id: "name-collision", path: "services.nb_viewer", line: 13, col: 3, severity: finding.Error,
+		contains: "services nb-viewer and nb_viewer both derive the token variable HUBCTL_NB_VIEWER_API_TOKEN"},
+	{name: "access role is another service's role", spec: with(func(b *blocks) {
+		b.services = `services:
+  viewer:
+    url: http://viewer:8080
+    access: {users: [alice]}
+    apiToken: {env: VIEWER_API_TOKEN}
+  viewer-users:
+    scopes: [list:users]
+`
+	}), id: "name-collision", path: "services.viewer-users", contains: "services viewer and viewer-users both derive the role viewer-users", severity: finding.Error},
+	{name: "access role without a clashing service is fine", spec: with(func(b *blocks) {
+		b.services = `services:
+  viewer:
+    url: http://viewer:8080
+    access: {users: [alice]}
+    apiToken: {env: VIEWER_API_TOKEN}
+  viewer-users:
+    oauth: false
+`
+	}), id: ""},
 	{name: "chart schema name", spec: with(func(b *blocks) { b.services += "  apiToken:\n    oauth: false\n" }), id: "reserved-service-name", path: "services.apiToken", severity: finding.Error},
 	{name: "culler name", spec: with(func(b *blocks) { b.services += "  jupyterhub-idle-culler:\n    oauth: false\n" }), id: "reserved-service-name", severity: finding.Error},
 	{name: "service url path", spec: with(func(b *blocks) {
@@ -233,7 +348,7 @@ var ruleCases = []ruleCase{
 		b.services += "    redirectUri: http://nbviewer.example.org/oauth_callback\n"
 	}), id: "insecure-url", path: "services.nbviewer.redirectUri", severity: finding.Error},
 	{name: "no access", spec: with(func(b *blocks) { b.services = strings.Replace(b.services, "    access: all\n", "", 1) }),
-		id: "no-access", path: "services.nbviewer", severity: finding.Warning},
+		id: "no-access", path: "services.nbviewer.access", line: 11, col: 3, severity: finding.Warning},
 	{name: "empty access", spec: with(func(b *blocks) { b.services = strings.Replace(b.services, "access: all", "access: {}", 1) }),
 		id: "empty-access", severity: finding.Error},
 	{name: "access users", spec: with(func(b *blocks) {
@@ -250,6 +365,9 @@ var ruleCases = []ruleCase{
 	{name: "shared token", spec: with(func(b *blocks) {
 		b.services += "  other:\n    url: http://other:80\n    access: all\n    apiToken: {env: NBVIEWER_API_TOKEN}\n"
 	}), id: "shared-token", path: "services.other.apiToken", severity: finding.Error},
+	{name: "token is the login's client secret", spec: with(func(b *blocks) {
+		b.services = strings.Replace(b.services, "NBVIEWER_API_TOKEN", "OAUTH_CLIENT_SECRET", 1)
+	}), id: "shared-token", path: "services.nbviewer.apiToken", contains: "same reference as login.clientSecret", severity: finding.Error},
 	{name: "unused noConfirm", spec: with(func(b *blocks) { b.services += "  reporter:\n    noConfirm: true\n" }),
 		id: "unused-key", path: "services.reporter.noConfirm", severity: finding.Warning},
 
@@ -266,12 +384,13 @@ var ruleCases = []ruleCase{
 	{name: "bare group filter", spec: with(func(b *blocks) { b.services += "    scopes: [\"read:users!group\"]\n" }), id: "bad-scope-filter", severity: finding.Error},
 	{name: "custom scope", spec: with(func(b *blocks) { b.services += "    scopes: [\"custom:reports\"]\n" }), id: "custom-scope", severity: finding.Error},
 	{name: "self for a service", spec: with(func(b *blocks) { b.services += "    scopes: [self]\n" }), id: "service-self-scope", severity: finding.Warning},
-	{name: "service name makes a bad role", spec: with(func(b *blocks) { b.services += "  NB:\n    scopes: [list:users]\n" }),
-		id: "bad-role-name", path: "services.NB", severity: finding.Error},
+	{name: "service name makes a bad role", spec: with(func(b *blocks) { b.services += "  9lives:\n    scopes: [list:users]\n" }),
+		id: "bad-role-name", path: "services.9lives", contains: `"9lives", which JupyterHub refuses (a role name has 3 to 255 characters`, severity: finding.Error},
 	{name: "service name takes a built-in role", spec: with(func(b *blocks) { b.services += "  user:\n    scopes: [list:users]\n" }),
 		id: "role-name-taken", path: "services.user", severity: finding.Error},
 	{name: "role name", spec: with(func(b *blocks) { b.roles = "roles:\n  Readers:\n    scopes: [read:users]\n" }),
-		id: "bad-role-name", path: "roles.Readers", severity: finding.Error},
+		id: "bad-role-name", path: "roles.Readers", severity: finding.Error,
+		contains: `invalid role name "Readers": a role name has 3 to 255 characters: lowercase letters, digits, '-', '_', '~' and '.', and starts with a letter and ends with a letter or digit`},
 	{name: "role named admin", spec: with(func(b *blocks) { b.roles = "roles:\n  admin:\n    scopes: [read:users]\n" }),
 		id: "role-name-taken", severity: finding.Error},
 	{name: "role clashing with a derived one", spec: with(func(b *blocks) {
@@ -317,6 +436,14 @@ func TestRules(t *testing.T) {
 			}
 			if !strings.Contains(match.Message, tc.contains) {
 				t.Errorf("message %q does not contain %q", match.Message, tc.contains)
+			}
+			if !strings.Contains(match.Hint, tc.hint) {
+				t.Errorf("hint %q does not contain %q", match.Hint, tc.hint)
+			}
+			for _, f := range got {
+				if slices.Contains(tc.absent, f.ID) {
+					t.Errorf("unwanted %s@%s: %s", f.ID, f.Path, f.Message)
+				}
 			}
 			if match.Pos.File != "hubctl.yaml" {
 				t.Errorf("position file %q", match.Pos.File)
@@ -387,10 +514,63 @@ func TestGuidesCopiedIntoASpec(t *testing.T) {
 	for _, want := range []string{
 		"insecure-url@hub.url", "no-allow@login.allow", "literal-secret@login.clientSecret",
 		"unknown-key@login.usernameKey", "tls-verify-off@login.verifyTLS",
-		"client-id-prefix@services.nbviewer.clientId", "unknown-scope@services.nbviewer.scopes[4]", "no-access@services.nbviewer",
+		"client-id-prefix@services.nbviewer.clientId", "unknown-scope@services.nbviewer.scopes[4]", "no-access@services.nbviewer.access",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("missing %s in %v", want, got)
+		}
+	}
+}
+
+// TestServiceNamePatternMatchesTheSchema keeps the JSON Schema's services
+// propertyNames, which editors check as the user types, in step with the
+// bad-service-name rule.
+func TestServiceNamePatternMatchesTheSchema(t *testing.T) {
+	var doc struct {
+		Properties struct {
+			Services struct {
+				PropertyNames struct {
+					Pattern string `json:"pattern"`
+				} `json:"propertyNames"`
+			} `json:"services"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(schema.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	pattern := regexp.MustCompile(doc.Properties.Services.PropertyNames.Pattern)
+	for _, name := range []string{"nbviewer", "nb-viewer", "nb_viewer", "nb.viewer", "9lives", "NbViewer", "nbViewer", "my service", ".hidden", "_x", "a~b", "a/b"} {
+		text := with(func(b *blocks) { b.services += "  \"" + name + "\":\n    oauth: false\n" })
+		refused := slices.ContainsFunc(check(t, text), func(f finding.Finding) bool { return f.ID == "bad-service-name" })
+		if schemaAccepts := pattern.MatchString(name); schemaAccepts == refused {
+			t.Errorf("service %q: schema accepts %v, validate refuses %v", name, schemaAccepts, refused)
+		}
+	}
+}
+
+// TestSecretValuesStayOutOfFindings: findings about a literal secret name
+// its path, never its value.
+func TestSecretValuesStayOutOfFindings(t *testing.T) {
+	for _, literal := range []string{"CHANGE-ME", "xxxxxxxx", "s3cret\nvalue", "s3cret\tvalue", "s3cret\x7fvalue", "s3cret\xffvalue"} {
+		s, doc, findings := spec.Parse("hubctl.yaml", ".", []byte(base.text()))
+		if s == nil || len(findings) != 0 {
+			t.Fatalf("base spec: %v", findings)
+		}
+		// Set in Go: YAML cannot carry invalid UTF-8.
+		s.Login.ClientSecret = secret.Ref{Kind: secret.Literal, Literal: literal}
+		s.Services[0].APIToken = secret.Ref{Kind: secret.Literal, Literal: literal + "2"}
+		got := validate.Spec(s, doc)
+		var errs []string
+		for _, f := range got {
+			if f.Severity == finding.Error {
+				errs = append(errs, f.ID+"@"+f.Path)
+			}
+			if strings.Contains(f.Message, literal) || strings.Contains(f.Hint, literal) {
+				t.Errorf("%s@%s quotes the secret: %s (%s)", f.ID, f.Path, f.Message, f.Hint)
+			}
+		}
+		if len(errs) == 0 {
+			t.Errorf("%q: no error in %v", literal, ids(got))
 		}
 	}
 }
