@@ -9,26 +9,15 @@ import (
 	"github.com/hubctl/hubctl/cmd/cmdutil"
 )
 
-// Set by the release build (-ldflags -X).
+// Set by the release build (-ldflags -X); empty otherwise, and then taken
+// from the build information the Go toolchain records.
 var (
 	version = ""
-	commit  = "unknown"
-	date    = "unknown"
+	commit  = ""
+	date    = ""
 )
 
 func main() {
-	os.Exit(cmd.Main(buildInfo(), os.Args[1:]))
-}
-
-// buildInfo falls back to the module version go install records, so a
-// binary built without ldflags still says what it is.
-func buildInfo() cmdutil.BuildInfo {
-	b := cmdutil.BuildInfo{Version: version, Commit: commit, Date: date}
-	if b.Version == "" {
-		b.Version = "dev"
-		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			b.Version = info.Main.Version
-		}
-	}
-	return b
+	info, _ := debug.ReadBuildInfo()
+	os.Exit(cmd.Main(cmdutil.BuildInfoFrom(version, commit, date, info), os.Args[1:]))
 }

@@ -86,8 +86,10 @@ func TestExitCodes(t *testing.T) {
 		noStdout bool
 	}{
 		{name: "valid example", args: []string{"validate", "-f", repo(t, "examples/nbgallery.yaml")}, code: 0, stderr: "is valid (0 errors, 0 warnings)"},
-		{name: "invalid spec", args: []string{"validate", "-f", bad}, code: 2,
-			stdout: `hubctl.yaml:3:8: hub.url: http://hub.example.org uses http`, stderr: "is invalid: 2 errors"},
+		// Text findings are messages: standard error, as render's are.
+		{name: "invalid spec", args: []string{"validate", "-f", bad}, code: 2, noStdout: true,
+			stderr: `hubctl.yaml:3:8: hub.url: http://hub.example.org uses http`},
+		{name: "invalid spec summary", args: []string{"validate", "-f", bad}, code: 2, noStdout: true, stderr: "is invalid: 2 errors"},
 		{name: "render invalid spec", args: []string{"render", "helm-values", "-f", bad}, code: 2, noStdout: true,
 			stderr: "hubctl.yaml:7:15: services.nbviewer.clientId"},
 		{name: "missing file", args: []string{"validate", "-f", "/nonexistent/hubctl.yaml"}, code: 1, stderr: "no such file"},
@@ -99,6 +101,12 @@ func TestExitCodes(t *testing.T) {
 		{name: "service-env needs a name", args: []string{"render", "service-env", "-f", repo(t, "examples/nbgallery.yaml")}, code: 2, stderr: "needs a service name"},
 		{name: "missing secret", args: []string{"render", "secret", "-f", repo(t, "examples/nbgallery.yaml")}, code: 1, noStdout: true, stderr: "OAUTH_CLIENT_SECRET is not set"},
 		{name: "help topic", args: []string{"help", "exit-codes"}, code: 0, stdout: "2  invalid input"},
+		{name: "bad namespace", args: []string{"render", "secret", "-n", "Bad Namespace!", "-f", repo(t, "examples/nbgallery.yaml")}, code: 2, noStdout: true,
+			stderr: `--namespace "Bad Namespace!": 'B' at character 1; a namespace is a DNS label (RFC 1123): at most 63 lowercase letters`},
+		{name: "uppercase namespace", args: []string{"render", "secret", "-n", "JHub", "-f", repo(t, "examples/nbgallery.yaml")}, code: 2, noStdout: true,
+			stderr: `did you mean "jhub"?`},
+		{name: "long namespace", args: []string{"render", "secret", "-n", strings.Repeat("a", 64), "-f", repo(t, "examples/nbgallery.yaml")}, code: 2, noStdout: true,
+			stderr: "64 characters; a namespace is a DNS label"},
 		{name: "version", args: []string{"version"}, code: 0, stdout: "hubctl 1.2.3 (commit abc1234, built 2026-11-23)"},
 	}
 	for _, tt := range tests {
@@ -139,6 +147,10 @@ func TestValidateJSONAndStrict(t *testing.T) {
 	}
 	if doc.Warnings != 1 || doc.Findings[0].ID != "no-access" || doc.Findings[0].Severity != "warning" || doc.Findings[0].Position.Line != 5 {
 		t.Errorf("unexpected findings: %+v", doc)
+	}
+	// JSON is the machine output: on standard output on failure too.
+	if r := execute(t, setup{}, "validate", "-f", writeFile(t, "bad.yaml", badSpec), "--format", "json"); r.code != 2 || !json.Valid([]byte(r.out)) || !strings.Contains(r.out, `"hub.url"`) || !strings.Contains(r.errOut, "is invalid") {
+		t.Errorf("invalid spec as JSON: exit %d\nstdout %s\nstderr %s", r.code, r.out, r.errOut)
 	}
 	if r := execute(t, setup{}, "validate", "-f", warn, "--strict"); r.code != 2 {
 		t.Errorf("--strict with a warning exits %d, want 2", r.code)
@@ -275,7 +287,7 @@ func TestInit(t *testing.T) {
 	}
 	first, _ := os.ReadFile(path)
 	if r := execute(t, setup{}, "validate", "-f", path, "--strict"); r.code != 0 {
-		t.Errorf("init wrote a spec that fails validate --strict:\n%s\n%s", r.out, first)
+		t.Errorf("init wrote a spec that fails validate --strict:\n%s\n%s", r.errOut, first)
 	}
 	if r := execute(t, setup{}, flags...); r.code != 2 || !strings.Contains(r.errOut, "--force") {
 		t.Errorf("overwrote without --force: exit %d %s", r.code, r.errOut)
@@ -291,14 +303,16 @@ func TestInit(t *testing.T) {
 
 func TestInitProvidersAllValidate(t *testing.T) {
 	for _, provider := range []string{"nbgallery", "oidc", "oauth2"} {
-		r := execute(t, setup{}, "init", "-f", "-", "--provider", provider, "--provider-url", "https://id.example.org",
+		// Without --client-id the spec says CHANGE-ME, which validate
+		// rightly fails (TestInitPlaceholderClientID).
+		r := execute(t, setup{}, "init", "-f", "-", "--provider", provider, "--provider-url", "https://id.example.org", "--client-id", "hub",
 			"--hub-url", "https://hub.example.org/jupyter", "--service", "nbviewer=http://nbviewer:8080", "--service", "grader=http://grader:9000")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d %s", provider, r.code, r.errOut)
 		}
 		spec := writeFile(t, "hubctl.yaml", r.out)
 		if v := execute(t, setup{}, "validate", "-f", spec, "--strict"); v.code != 0 {
-			t.Errorf("%s: init output fails validate --strict:\n%s\n%s", provider, v.out, r.out)
+			t.Errorf("%s: init output fails validate --strict:\n%s\n%s", provider, v.errOut, r.out)
 		}
 	}
 }
@@ -334,5 +348,239 @@ func TestCompletionsAreCurrent(t *testing.T) {
 		if err != nil || string(shipped) != r.out {
 			t.Errorf("completions/%s is stale or missing (%v): run go test ./cmd -update", shell.file, err)
 		}
+	}
+}
+
+// expect checks a run's exit status and streams; an empty want* is not
+// checked, noStdout wants nothing on standard output.
+func expect(t *testing.T, r run, code int, wantOut, wantErr string, noStdout bool) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, code, r.out, r.errOut)
+	}
+	if !strings.Contains(r.out, wantOut) {
+		t.Errorf("stdout %q lacks %q", r.out, wantOut)
+	}
+	if !strings.Contains(r.errOut, wantErr) {
+		t.Errorf("stderr %q lacks %q", r.errOut, wantErr)
+	}
+	if noStdout && r.out != "" {
+		t.Errorf("stdout should be empty, got %q", r.out)
+	}
+}
+
+func TestMissingOrUnknownSubcommandIsAUsageError(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"mistyped render subcommand", []string{"render", "helm"}, "unknown command \"helm\" for \"hubctl render\"\n\nDid you mean this?\n\thelm-values"},
+		{"bare render", []string{"render"}, "hubctl render needs a command: helm-values, hub-config, secret, service-env"},
+		{"bare render shows its usage", []string{"render"}, "Usage:\n  hubctl render [command]"},
+		{"bare completion", []string{"completion"}, "hubctl completion needs a command: bash, fish, powershell, zsh"},
+		{"unknown shell", []string{"completion", "foo"}, `unknown command "foo" for "hubctl completion"`},
+		{"unknown help topic", []string{"help", "nosuchtopic"}, `unknown help topic "nosuchtopic"`},
+		{"mistyped help topic", []string{"help", "exit-code"}, "Did you mean this?\n\texit-codes"},
+		{"unknown help subtopic", []string{"help", "render", "helm"}, "unknown help topic \"render helm\"\n\nDid you mean this?\n\thelm-values"},
+		{"bare hubctl", nil, "Usage:\n  hubctl [command]"},
+		{"unknown command", []string{"valdate"}, "Did you mean this?\n\tvalidate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			expect(t, execute(t, setup{}, tt.args...), 2, "", tt.stderr, true)
+		})
+	}
+	// Asking for help is no error, and the help is the output.
+	for _, args := range [][]string{{"--help"}, {"help"}, {"render", "--help"}, {"help", "render"}, {"completion", "--help"}} {
+		r := execute(t, setup{}, args...)
+		expect(t, r, 0, "Usage:", "", false)
+		if r.errOut != "" {
+			t.Errorf("%v: stderr %q", args, r.errOut)
+		}
+	}
+}
+
+func TestFileAndOutputFlagsOnlyWhereTheyMeanSomething(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"version", "-o", filepath.Join(dir, "v.txt")},
+		{"version", "-f", "hubctl.yaml"},
+		{"schema", "-f", "hubctl.yaml"},
+		{"completion", "bash", "-f", "hubctl.yaml"},
+		{"init", "-o", filepath.Join(dir, "x.yaml"), "--hub-url", "https://hub.example.org"},
+		{"validate", "-o", filepath.Join(dir, "findings.txt")},
+	} {
+		expect(t, execute(t, setup{}, args...), 2, "", "unknown shorthand flag", true)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused flag wrote %v", entries)
+	}
+	out := filepath.Join(dir, "hubctl.schema.json")
+	expect(t, execute(t, setup{}, "schema", "-o", out), 0, "", "", true)
+	if data, err := os.ReadFile(out); err != nil || !json.Valid(data) {
+		t.Errorf("schema -o: %v", err)
+	}
+	// Every render subcommand takes both.
+	spec := repo(t, "examples/nbgallery.yaml")
+	env := map[string]string{"OAUTH_CLIENT_SECRET": "client-secret-value", "NBVIEWER_API_TOKEN": "nbviewer-token-value"}
+	for _, args := range [][]string{{"helm-values"}, {"hub-config"}, {"secret"}, {"service-env", "nbviewer"}} {
+		out := filepath.Join(dir, args[0]+".out")
+		r := execute(t, setup{env: env}, append(append([]string{"render"}, args...), "-f", spec, "-o", out)...)
+		if _, err := os.Stat(out); r.code != 0 || err != nil {
+			t.Errorf("render %v -f -o: exit %d %s %v", args, r.code, r.errOut, err)
+		}
+	}
+}
+
+func TestOutputSafety(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "hubctl.yaml")
+	original, _ := os.ReadFile(repo(t, "examples/nbgallery.yaml"))
+	os.WriteFile(spec, original, 0o644)
+	ca, _ := os.ReadFile(repo(t, "examples/gallery-ca.pem"))
+	os.WriteFile(filepath.Join(dir, "gallery-ca.pem"), ca, 0o644)
+	specLink := filepath.Join(dir, "spec-link.yaml")
+	os.Symlink("hubctl.yaml", specLink)
+	hard := filepath.Join(dir, "hard.yaml")
+	os.WriteFile(hard, []byte("old"), 0o644)
+	os.Link(hard, filepath.Join(dir, "hard-too.yaml"))
+
+	for _, tt := range []struct{ out, stderr string }{
+		{spec, "is the spec file (-f " + spec + ") itself"},
+		{specLink, "is the spec file"},
+		{"/dev/null", "is a character device, not a regular file"},
+		{"/dev/stdout", "not a regular file; use -o - for standard output"},
+		{dir, "is a directory, not a regular file"},
+		{hard, "has 2 hard links"},
+	} {
+		expect(t, execute(t, setup{}, "render", "helm-values", "-f", spec, "-o", tt.out), 2, "", tt.stderr, true)
+	}
+	if now, _ := os.ReadFile(spec); !bytes.Equal(now, original) {
+		t.Error("the spec was overwritten")
+	}
+	if now, _ := os.ReadFile(hard); string(now) != "old" {
+		t.Error("a hard-linked file was replaced")
+	}
+
+	// -o onto a symbolic link writes its target and keeps the link.
+	target := filepath.Join(dir, "values.yaml")
+	os.WriteFile(target, nil, 0o644)
+	link := filepath.Join(dir, "current-values.yaml")
+	os.Symlink("values.yaml", link)
+	expect(t, execute(t, setup{}, "render", "helm-values", "-f", spec, "-o", link), 0, "", "", true)
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced by a file")
+	}
+	if data, _ := os.ReadFile(target); !bytes.Contains(data, []byte("hub:")) {
+		t.Errorf("the link's target has %q", data)
+	}
+	// -o - is standard output.
+	expect(t, execute(t, setup{}, "render", "helm-values", "-f", spec, "-o", "-"), 0, "hub:", "", false)
+}
+
+func TestStdinIsNamedInSummaries(t *testing.T) {
+	expect(t, execute(t, setup{stdin: badSpec}, "validate", "-f", "-"), 2, "", "<stdin> is invalid: 2 errors", true)
+	expect(t, execute(t, setup{stdin: badSpec}, "render", "helm-values", "-f", "-"), 2, "", "hubctl: <stdin> is invalid: 2 errors", true)
+	if r := execute(t, setup{stdin: badSpec}, "validate", "-f", "-"); strings.Contains(r.errOut, " - is invalid") {
+		t.Errorf("summary names the spec -: %s", r.errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	const want = "hubctl 1.2.3 (commit abc1234, built 2026-11-23)\n"
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		if r := execute(t, setup{}, args...); r.code != 0 || r.out != want {
+			t.Errorf("%v: exit %d, stdout %q, want %q", args, r.code, r.out, want)
+		}
+	}
+	expect(t, execute(t, setup{}, "-v"), 2, "", "unknown shorthand flag: 'v'", true)
+}
+
+func TestDocsMan(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	expect(t, execute(t, setup{}, "docs", "man", "--dir", dir), 0, "", "", true)
+	for name, wants := range map[string][]string{
+		"hubctl.1":                    {".SH NAME", "hubctl - Configure JupyterHub"},
+		"hubctl-render-helm-values.1": {"helm-values"},
+		"hubctl-exit-codes.7":         {`.TH "HUBCTL-EXIT-CODES" "7" "Nov 2026" "hubctl 1.2.3"`, ".SH DESCRIPTION", "2  invalid input", "--strict"},
+		"hubctl.yaml.5": {`.TH "HUBCTL.YAML" "5"`, ".SH KEYS", `\fBhub.url\fP (string, URI; required)`,
+			`\fBservices.NAME.apiToken.env\fP`, `\fBlogin.admins.groups\fP`, `\fBservices.NAME.access\fP (exactly "all" or object)`},
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		for _, want := range wants {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, data)
+			}
+		}
+	}
+	if r := execute(t, setup{}, "--help"); strings.Contains(r.out, "docs") {
+		t.Error("docs is listed in the help")
+	}
+}
+
+func TestConfigFileProblems(t *testing.T) {
+	good := repo(t, "examples/nbgallery.yaml")
+	// A config path that cannot exist (its directory is a file), as with
+	// an unreadable HOME: no config file, no error.
+	notADir := filepath.Join(writeFile(t, "home", ""), ".config", "hubctl", "config.yaml")
+	expect(t, execute(t, setup{configFile: notADir}, "validate", "-f", good), 0, "", "is valid", true)
+	// One that exists but cannot be read: a warning, and the command runs.
+	unreadable := t.TempDir()
+	r := execute(t, setup{configFile: unreadable}, "validate", "-f", good)
+	expect(t, r, 0, "", "hubctl: warning: ignoring "+unreadable, true)
+
+	list := writeFile(t, "config.yaml", "file: [a, b]\n")
+	expect(t, execute(t, setup{configFile: list}, "validate"), 2, "", list+": file: expected a string, got a list", true)
+	mapping := writeFile(t, "config.yaml", "strict: {a: 1}\n")
+	expect(t, execute(t, setup{configFile: mapping}, "validate", "-f", good), 2, "", mapping+": strict: expected true or false, got a mapping", true)
+
+	// A bad value says where it came from.
+	xml := writeFile(t, "config.yaml", "format: xml\n")
+	expect(t, execute(t, setup{configFile: xml}, "validate", "-f", good), 2, "", `format: "xml" (from `+xml+`): use one of text, json`, true)
+	expect(t, execute(t, setup{configFile: xml}, "validate", "-f", good, "--format", "yaml"), 2, "", `--format "yaml": use one of`, true)
+	t.Setenv("HUBCTL_FORMAT", "xml")
+	expect(t, execute(t, setup{}, "validate", "-f", good), 2, "", `format: "xml" (from $HUBCTL_FORMAT): use one of text, json`, true)
+	os.Unsetenv("HUBCTL_FORMAT")
+	t.Setenv("HUBCTL_STRICT", "maybe")
+	expect(t, execute(t, setup{}, "validate", "-f", good), 2, "", `strict: "maybe" (from $HUBCTL_STRICT): expected true or false`, true)
+	os.Unsetenv("HUBCTL_STRICT")
+	t.Setenv("HUBCTL_NAMESPACE", "Bad Namespace!")
+	expect(t, execute(t, setup{}, "render", "secret", "-f", good), 2, "", `namespace: "Bad Namespace!" (from $HUBCTL_NAMESPACE): 'B' at character 1`, true)
+}
+
+// An oidc login that leaves its endpoints to discovery, at an issuer that
+// does not exist.
+const discoverySpec = `version: 1
+hub:
+  url: https://hub.example.org
+login:
+  provider: oidc
+  url: https://id.invalid/realms/hub
+  clientId: hub
+  clientSecret: {env: OAUTH_CLIENT_SECRET}
+  allow: {all: true}
+services:
+  nbviewer:
+    url: http://nbviewer:8080
+    apiToken: {env: NBVIEWER_API_TOKEN}
+`
+
+func TestRendersWithoutEndpointsNeverDiscover(t *testing.T) {
+	spec := writeFile(t, "hubctl.yaml", discoverySpec)
+	env := map[string]string{"OAUTH_CLIENT_SECRET": "client-secret-value", "NBVIEWER_API_TOKEN": "nbviewer-token-value"}
+	// --offline proves no request is even tried.
+	expect(t, execute(t, setup{env: env}, "render", "secret", "--offline", "-f", spec), 0, "kind: Secret", "", false)
+	expect(t, execute(t, setup{env: env}, "render", "service-env", "nbviewer", "--offline", "-f", spec), 0, "JUPYTERHUB_SERVICE_NAME=nbviewer", "", false)
+	for _, sub := range []string{"helm-values", "hub-config"} {
+		expect(t, execute(t, setup{env: env}, "render", sub, "--offline", "-f", spec), 2, "", "login.authorizeUrl", true)
+	}
+	if r := execute(t, setup{}, "render", "--help"); !strings.Contains(r.out, "secret and\nservice-env never touch the network") {
+		t.Errorf("render --help does not say which outputs use the network:\n%s", r.out)
 	}
 }

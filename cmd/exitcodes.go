@@ -1,12 +1,16 @@
 package cmd
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hubctl/cmd/docs"
+)
 
 // newExitCodesTopic is `hubctl help exit-codes`: a help topic, not a
 // command (it has no Run, so cobra lists it under "Additional help topics").
 func newExitCodesTopic() *cobra.Command {
 	return &cobra.Command{
-		Use:   "exit-codes",
+		Use:   docs.ExitCodesTopic,
 		Short: "Exit statuses hubctl returns",
 		Long: `hubctl exits with:
 

@@ -6,6 +6,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -38,8 +39,13 @@ Zero-to-JupyterHub chart.`,
   hubctl render secret | kubectl apply -n jhub -f -`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Bare hubctl is a usage error, not the help on standard output.
+		Args: cobra.ArbitraryArgs,
+		RunE: cmdutil.RequireSubcommand,
+		// --version says what hubctl version says.
+		Version: f.Build.String(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cmdutil.ApplyDefaults(cmd, f.ConfigFile); err != nil {
+			if err := cmdutil.ApplyDefaults(cmd, f.ConfigFile, f.IO.ErrOut); err != nil {
 				return exitcode.InvalidInput(err)
 			}
 			if f.Globals.NoColor {
@@ -52,12 +58,18 @@ Zero-to-JupyterHub chart.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.InvalidInput(err) })
+	root.SetVersionTemplate("hubctl {{.Version}}\n")
+	root.SetHelpCommand(cmdutil.NewHelpCmd())
+	// Groups (hubctl, render, completion) are runnable only to refuse
+	// running bare; their usage line should not offer that.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 
-	pf := root.PersistentFlags()
-	pf.StringVarP(&f.Globals.File, "file", "f", "hubctl.yaml", "spec file (\"-\" reads standard input; env HUBCTL_FILE)")
-	pf.StringVarP(&f.Globals.Output, "output", "o", "", "write data to this file, atomically, instead of standard output")
-	pf.BoolVar(&f.Globals.NoColor, "no-color", false, "never colour output (also NO_COLOR)")
-	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")
+	// Only --no-color is global: -f and -o belong to the commands they
+	// mean something to (cmdutil.AddFileFlag, AddOutputFlag).
+	root.PersistentFlags().BoolVar(&f.Globals.NoColor, "no-color", false, "never colour output (also NO_COLOR)")
+	// Declared here, without cobra's -v shorthand, which would take a
+	// letter a later flag may want.
+	root.Flags().Bool("version", false, "print hubctl's version")
 
 	root.AddCommand(
 		initcmd.NewCmd(f, nil),
@@ -68,6 +80,15 @@ Zero-to-JupyterHub chart.`,
 		docs.NewCmd(f),
 		newExitCodesTopic(),
 	)
+	// cobra adds its completion command when the tree runs; add it now so
+	// that run bare, or with an unknown shell, it is a usage error too.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = cmdutil.RequireSubcommand
+		}
+	}
 	return root
 }
 
@@ -90,11 +111,20 @@ func Execute(f *cmdutil.Factory, args []string) int {
 	}
 	code := exitcode.For(err)
 	var invalid *finding.InvalidInput
+	var usage *cmdutil.UsageError
 	switch {
 	case errors.Is(err, cmdutil.ErrSilent):
+	case errors.As(err, &usage):
+		fmt.Fprintf(f.IO.ErrOut, "hubctl: %v\n", usage.Err)
+		if usage.ShowUsage {
+			fmt.Fprintf(f.IO.ErrOut, "\n%s", usage.Cmd.UsageString())
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", usage.Cmd.CommandPath())
+		}
+		code = exitcode.Invalid
 	case errors.As(err, &invalid):
 		f.ReportFindings(invalid.Findings)
-		fmt.Fprintf(f.IO.ErrOut, "hubctl: %s is invalid: %s; nothing was written\n", f.Globals.File, invalid.Findings.Summary())
+		fmt.Fprintf(f.IO.ErrOut, "hubctl: %s is invalid: %s; nothing was written\n", f.SpecName(), invalid.Findings.Summary())
 	default:
 		fmt.Fprintf(f.IO.ErrOut, "hubctl: %v\n", err)
 		if !started {

@@ -21,10 +21,18 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Render what a spec means where it lands: Zero-to-JupyterHub helm values, a
 jupyterhub_config.py snippet, a service's environment, or the Kubernetes
 Secret that carries the spec's secrets. The spec is validated first; with
-errors, nothing is written and the exit status is 2.`,
-		Args: cmdutil.NoArgs,
+errors, nothing is written and the exit status is 2.
+
+The network: helm-values and hub-config run OIDC discovery (a request to the
+issuer's /.well-known/openid-configuration) for an oidc login, unless the spec
+gives login.authorizeUrl, login.tokenUrl and login.userdataUrl. secret and
+service-env never touch the network. With --offline, a render that would need
+discovery fails instead, naming the keys to set.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: cmdutil.RequireSubcommand,
 	}
 	cmd.PersistentFlags().BoolVar(&shared.Strict, "strict", false, "fail on warnings too")
+	cmd.PersistentFlags().BoolVar(&shared.Offline, "offline", false, "never use the network: fail where OIDC discovery would be needed")
 	cmd.AddCommand(
 		helmvalues.NewCmd(f, shared, nil),
 		hubconfig.NewCmd(f, shared, nil),

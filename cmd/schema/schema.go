@@ -10,7 +10,7 @@ import (
 
 // NewCmd builds the command.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of hubctl.yaml",
 		Long: `Print hubctl.yaml's JSON Schema (draft-07), for editors that complete and check
@@ -24,4 +24,6 @@ and put this line at the top of hubctl.yaml:
 			return f.WriteOutput(schema.JSON, false)
 		},
 	}
+	cmdutil.AddOutputFlag(cmd, f)
+	return cmd
 }

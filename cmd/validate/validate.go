@@ -34,15 +34,16 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 Zero-to-JupyterHub chart and the login provider accept, and report every
 problem as FILE:LINE:COL: path: message [severity id], with a hint.
 
-The findings are the command's output (standard output, or -o FILE). The exit
-status is 0 when there is no error, 2 otherwise (or on any warning with
---strict).`,
+Text findings are messages, on standard error like every command's;
+--format json is the machine output, on standard output whether the spec is
+valid or not. The exit status is 0 when there is no error, 2 otherwise (or on
+any warning with --strict).`,
 		Example: `  hubctl validate
-  hubctl validate -f examples/nbgallery.yaml --format json`,
+  hubctl validate -f examples/nbgallery.yaml --format json > findings.json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(formats, opts.Format) {
-				return exitcode.InvalidInput(fmt.Errorf("--format %q: use one of %s", opts.Format, strings.Join(formats, ", ")))
+				return cmdutil.BadFlagValue(cmd, "format", opts.Format, "use one of "+strings.Join(formats, ", "))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -50,6 +51,7 @@ status is 0 when there is no error, 2 otherwise (or on any warning with
 			return Run(opts)
 		},
 	}
+	cmdutil.AddFileFlag(cmd, f, cmdutil.SpecFileUsage)
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail on warnings too")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "findings as text or json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
@@ -66,19 +68,17 @@ func Run(opts *Options) error {
 	if err != nil && !errors.As(err, &invalid) {
 		return err
 	}
-	var out strings.Builder
 	if opts.Format == "json" {
-		_ = finding.WriteJSON(&out, res.Findings)
+		if err := finding.WriteJSON(f.IO.Out, res.Findings); err != nil {
+			return err
+		}
 	} else {
-		_ = finding.WriteText(&out, res.Findings, f.IO.ColourStdout() && f.Globals.Output == "")
-	}
-	if err := f.WriteOutput([]byte(out.String()), false); err != nil {
-		return err
+		f.ReportFindings(res.Findings)
 	}
 	if invalid != nil {
-		fmt.Fprintf(f.IO.ErrOut, "%s is invalid: %s\n", f.Globals.File, res.Findings.Summary())
+		fmt.Fprintf(f.IO.ErrOut, "%s is invalid: %s\n", f.SpecName(), res.Findings.Summary())
 		return &exitcode.Error{Code: exitcode.Invalid, Err: cmdutil.ErrSilent}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s is valid (%s)\n", f.Globals.File, res.Findings.Summary())
+	fmt.Fprintf(f.IO.ErrOut, "%s is valid (%s)\n", f.SpecName(), res.Findings.Summary())
 	return nil
 }

@@ -36,6 +36,8 @@ hub.extraEnv for the secrets, which stay in a Kubernetes Secret (see
 			return Run(cmd, opts)
 		},
 	}
+	cmdutil.AddFileFlag(cmd, f, cmdutil.SpecFileUsage)
+	cmdutil.AddOutputFlag(cmd, f)
 	cmd.Flags().BoolVar(&opts.InlineSecrets, "inline-secrets", false, cmdutil.InlineSecretsUsage)
 	return cmd
 }
@@ -43,7 +45,10 @@ hub.extraEnv for the secrets, which stay in a Kubernetes Secret (see
 // Run renders the values.
 func Run(cmd *cobra.Command, opts *Options) error {
 	f := opts.Factory
-	res, err := f.LoadConfig(cmd.Context(), opts.Shared.Strict)
+	if err := f.CheckOutput(); err != nil {
+		return err
+	}
+	res, err := f.LoadConfig(cmd.Context(), opts.Shared, cmdutil.WithEndpoints)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,8 @@ HUBCTL_<SERVICE>_API_TOKEN for a service's token.`,
 			return Run(cmd, opts)
 		},
 	}
+	cmdutil.AddFileFlag(cmd, f, cmdutil.SpecFileUsage)
+	cmdutil.AddOutputFlag(cmd, f)
 	cmd.Flags().BoolVar(&opts.InlineSecrets, "inline-secrets", false, cmdutil.InlineSecretsUsage)
 	return cmd
 }
@@ -46,7 +48,10 @@ HUBCTL_<SERVICE>_API_TOKEN for a service's token.`,
 // Run renders the snippet.
 func Run(cmd *cobra.Command, opts *Options) error {
 	f := opts.Factory
-	res, err := f.LoadConfig(cmd.Context(), opts.Shared.Strict)
+	if err := f.CheckOutput(); err != nil {
+		return err
+	}
+	res, err := f.LoadConfig(cmd.Context(), opts.Shared, cmdutil.WithEndpoints)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,9 @@ package secret
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -37,13 +40,18 @@ The output holds secret values, so it is not printed to a terminal without
   hubctl render secret -o hubctl-secret.yaml`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if problem := namespaceProblem(opts.Namespace); problem != "" {
+				return cmdutil.BadFlagValue(cmd, "namespace", opts.Namespace, problem)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return Run(cmd, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Namespace, "namespace", "n", "", "set metadata.namespace")
+	cmdutil.AddFileFlag(cmd, f, cmdutil.SpecFileUsage)
+	cmdutil.AddOutputFlag(cmd, f)
+	cmd.Flags().StringVarP(&opts.Namespace, "namespace", "n", "", "set metadata.namespace (a DNS label)")
 	cmd.Flags().BoolVar(&opts.ShowSecrets, "show-secrets", false, "allow printing the Secret to a terminal")
 	return cmd
 }
@@ -51,11 +59,13 @@ The output holds secret values, so it is not printed to a terminal without
 // Run renders the Secret.
 func Run(cmd *cobra.Command, opts *Options) error {
 	f := opts.Factory
-	toTerminal := (f.Globals.Output == "" || f.Globals.Output == "-") && f.IO.IsStdoutTTY()
-	if toTerminal && !opts.ShowSecrets {
+	if f.ToStdout() && f.IO.IsStdoutTTY() && !opts.ShowSecrets {
 		return exitcode.InvalidInput(errors.New("refusing to print secret values to a terminal: pipe the output (| kubectl apply -f -), write it with -o FILE, or pass --show-secrets"))
 	}
-	res, err := f.LoadConfig(cmd.Context(), opts.Shared.Strict)
+	if err := f.CheckOutput(); err != nil {
+		return err
+	}
+	res, err := f.LoadConfig(cmd.Context(), opts.Shared, cmdutil.WithoutEndpoints)
 	if err != nil {
 		return err
 	}
@@ -68,4 +78,28 @@ func Run(cmd *cobra.Command, opts *Options) error {
 		return nil
 	}
 	return f.WriteOutput(data, true)
+}
+
+// dnsLabel is RFC 1123's label, which Kubernetes requires of a namespace.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// namespaceProblem says why name is no namespace, "" when it is one (or
+// empty: no namespace set).
+func namespaceProblem(name string) string {
+	const rule = "a namespace is a DNS label (RFC 1123): at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+	switch {
+	case name == "" || (len(name) <= 63 && dnsLabel.MatchString(name)):
+		return ""
+	case len(name) > 63:
+		return fmt.Sprintf("%d characters; %s", len(name), rule)
+	}
+	if lower := strings.ToLower(name); dnsLabel.MatchString(lower) {
+		return fmt.Sprintf("uppercase letters; %s; did you mean %q?", rule, lower)
+	}
+	for i, r := range []rune(name) {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return fmt.Sprintf("%q at character %d; %s", r, i+1, rule)
+		}
+	}
+	return fmt.Sprintf("starts or ends with '-'; %s", rule)
 }

@@ -2,7 +2,6 @@
 package serviceenv
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -54,7 +53,7 @@ dotenv) unless --inline-secrets.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Service = args[0]
 			if !slices.Contains(render.EnvFormats, opts.Format) {
-				return exitcode.InvalidInput(fmt.Errorf("--format %q: use one of %s", opts.Format, strings.Join(render.EnvFormats, ", ")))
+				return cmdutil.BadFlagValue(cmd, "format", opts.Format, "use one of "+strings.Join(render.EnvFormats, ", "))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -62,6 +61,8 @@ dotenv) unless --inline-secrets.`,
 			return Run(cmd, opts)
 		},
 	}
+	cmdutil.AddFileFlag(cmd, f, cmdutil.SpecFileUsage)
+	cmdutil.AddOutputFlag(cmd, f)
 	cmd.Flags().StringVar(&opts.Format, "format", "dotenv", "dotenv, k8s or helm")
 	cmd.Flags().BoolVar(&opts.InlineSecrets, "inline-secrets", false, cmdutil.InlineSecretsUsage)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(render.EnvFormats, cobra.ShellCompDirectiveNoFileComp))
@@ -71,7 +72,10 @@ dotenv) unless --inline-secrets.`,
 // Run renders the environment.
 func Run(cmd *cobra.Command, opts *Options) error {
 	f := opts.Factory
-	res, err := f.LoadConfig(cmd.Context(), opts.Shared.Strict)
+	if err := f.CheckOutput(); err != nil {
+		return err
+	}
+	res, err := f.LoadConfig(cmd.Context(), opts.Shared, cmdutil.WithoutEndpoints)
 	if err != nil {
 		return err
 	}
