@@ -189,23 +189,13 @@ func httpsOffLoopback(raw string, u *url.URL) error {
 	return nil
 }
 
-// serviceName is validate's rule for service names, which hubctl turns
-// into role names (lowercase in JupyterHub) and Secret keys.
-var serviceName = regexp.MustCompile(`^[a-z0-9][-._a-z0-9]*$`)
-
-const serviceNameRule = "a service name has lowercase letters, digits, '-', '_' and '.', and starts with a letter or digit"
-
 // CheckServiceName accepts a name hubctl and JupyterHub can both use.
 func CheckServiceName(name string) error {
-	switch lower := strings.ToLower(name); {
-	case name == "":
-		return fmt.Errorf("the service has no name: %s", serviceNameRule)
-	case strings.Contains(name, "/"):
-		return fmt.Errorf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name)
-	case lower != name && serviceName.MatchString(lower):
-		return fmt.Errorf("service name %q has uppercase letters: %s; did you mean %q?", name, serviceNameRule, lower)
-	case !serviceName.MatchString(name):
-		return fmt.Errorf("invalid service name %q: %s", name, serviceNameRule)
+	if name == "" {
+		return fmt.Errorf("the service has no name: %s", validate.ServiceNameRule)
+	}
+	if problem := validate.ServiceNameProblem(name); problem != "" {
+		return fmt.Errorf("%s", problem)
 	}
 	return nil
 }

@@ -109,26 +109,42 @@ func tokenIdentity(r secret.Ref) string {
 	return ""
 }
 
+// ServiceNameRule says what a service name may be, in words.
+const ServiceNameRule = "a service name has lowercase letters, digits, '-', '_' and '.', and starts with a letter or digit"
+
+// ServiceNameProblem says what is wrong with a service name's form, or ""
+// when hubctl can use it; init checks its --service flags with it too.
+func ServiceNameProblem(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.Contains(name, "/"):
+		return fmt.Sprintf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name)
+	case serviceName.MatchString(lower) && lower != name:
+		return fmt.Sprintf("service name %q has uppercase letters: %s; did you mean %q?", name, ServiceNameRule, lower)
+	case !serviceName.MatchString(name):
+		return fmt.Sprintf("invalid service name %q: %s", name, ServiceNameRule)
+	}
+	return ""
+}
+
 // serviceName reports a name hubctl cannot use, and whether the name is
 // usable (checks of names derived from it are pointless otherwise).
 func (c *checker) serviceName(svc spec.Service, path string) bool {
 	name := svc.Name
-	const rule = "a service name has lowercase letters, digits, '-', '_' and '.', and starts with a letter or digit"
+	problem := ServiceNameProblem(name)
 	switch {
 	case strings.Contains(name, "/"):
-		c.reportKey(finding.Error, "bad-service-name", path, fmt.Sprintf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name), "")
+		c.reportKey(finding.Error, "bad-service-name", path, problem, "")
 	case slices.Contains(chartSchemaKeys, name):
 		c.reportKey(finding.Error, "reserved-service-name", path,
 			fmt.Sprintf("the chart's values schema declares hub.services.%s itself, so a service with that name fails `helm install`", name), "pick another name")
 	case name == chartCullerName:
 		c.reportKey(finding.Error, "reserved-service-name", path, "the chart defines the jupyterhub-idle-culler service and role itself when cull.enabled", "pick another name")
-	case serviceName.MatchString(strings.ToLower(name)) && strings.ToLower(name) != name:
-		c.reportKey(finding.Error, "bad-service-name", path,
-			fmt.Sprintf("service name %q has uppercase letters: %s; did you mean %q?", name, rule, strings.ToLower(name)),
+	case problem != "" && strings.ToLower(name) != name:
+		c.reportKey(finding.Error, "bad-service-name", path, problem,
 			"hubctl names the service's roles after it, and JupyterHub role names are lowercase")
-	case !serviceName.MatchString(name):
-		c.reportKey(finding.Error, "bad-service-name", path,
-			fmt.Sprintf("invalid service name %q: %s", name, rule),
+	case problem != "":
+		c.reportKey(finding.Error, "bad-service-name", path, problem,
 			"the name becomes a URL path segment, a Kubernetes Secret key and a role name")
 	default:
 		return true
