@@ -134,6 +134,11 @@ func StartHydra(t testing.TB, o HydraOptions) *Hydra {
 	}
 	h.Process = startProcess(t, startOptions{name: "hydra", argv: args, dir: dir})
 	waitReady(t, h.Process, h.Client, h.AdminURL+"/health/ready", 30*time.Second, statusOK)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.installSigningKey(ctx); err != nil {
+		t.Fatalf("testbed: hydra: %v", err)
+	}
 	return h
 }
 
