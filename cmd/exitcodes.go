@@ -19,9 +19,12 @@ func newExitCodesTopic() *cobra.Command {
      cannot be read or written, a secret's environment variable that is not set,
      or a provider that does not answer OIDC discovery.
   2  invalid input: the spec has errors (each printed as FILE:LINE:COL), or a
-     command, flag or argument is wrong. Nothing is written.
+     command, flag or argument is wrong. Nothing is written (hubctl doctor
+     still writes its report, holding the spec's findings).
+  3  a check failed: hubctl doctor found a problem in the setup. The input was
+     fine; the report says what to change.
 
 With --strict, hubctl validate and the render commands treat warnings as errors
-and exit 2.`,
+and exit 2, and hubctl doctor counts a warning as a failure and exits 3.`,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hubctl/cmd/cmdutil"
+	"github.com/hubctl/hubctl/cmd/render/doctorjob"
 	"github.com/hubctl/hubctl/cmd/render/helmvalues"
 	"github.com/hubctl/hubctl/cmd/render/hubconfig"
 	"github.com/hubctl/hubctl/cmd/render/secret"
@@ -26,7 +27,7 @@ errors, nothing is written and the exit status is 2.
 The network: helm-values and hub-config run OIDC discovery (a request to the
 issuer's /.well-known/openid-configuration) for an oidc login, unless the spec
 gives login.authorizeUrl, login.tokenUrl and login.userdataUrl. secret and
-service-env never touch the network. With --offline, a render that would need
+service-env and doctor-job never touch the network. With --offline, a render that would need
 discovery fails instead, naming the keys to set.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: cmdutil.RequireSubcommand,
@@ -38,6 +39,7 @@ discovery fails instead, naming the keys to set.`,
 		hubconfig.NewCmd(f, shared, nil),
 		serviceenv.NewCmd(f, shared, nil),
 		secret.NewCmd(f, shared, nil),
+		doctorjob.NewCmd(f, shared, nil),
 	)
 	return cmd
 }

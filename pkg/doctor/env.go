@@ -5,8 +5,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -83,12 +85,16 @@ var ErrNoValue = errors.New("the value is not readable here")
 // can show it.
 func (e *Env) Secret(s hub.Secret) (string, error) {
 	v, err := e.Resolver.Resolve(s.Ref)
+	// In render doctor-job's pod a file reference's path does not exist and
+	// the value comes in the variable the deployment maps it to.
+	if s.Ref.Kind == secret.File && errors.Is(err, fs.ErrNotExist) && s.HubEnv != "" {
+		if ev, ok := e.lookupEnv(s.HubEnv); ok && ev != "" {
+			v, err = ev, nil
+		}
+	}
 	if errors.Is(err, secret.ErrInCluster) && s.HubEnv != "" {
-		lookup := e.Resolver.LookupEnv
-		if lookup != nil {
-			if ev, ok := lookup(s.HubEnv); ok && ev != "" {
-				v, err = ev, nil
-			}
+		if ev, ok := e.lookupEnv(s.HubEnv); ok && ev != "" {
+			v, err = ev, nil
 		}
 	}
 	if errors.Is(err, secret.ErrInCluster) {
@@ -99,6 +105,13 @@ func (e *Env) Secret(s hub.Secret) (string, error) {
 	}
 	e.remember(v)
 	return v, nil
+}
+
+func (e *Env) lookupEnv(name string) (string, bool) {
+	if e.Resolver.LookupEnv != nil {
+		return e.Resolver.LookupEnv(name)
+	}
+	return os.LookupEnv(name)
 }
 
 func (e *Env) remember(v string) {

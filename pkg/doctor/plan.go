@@ -63,6 +63,7 @@ type Plan struct {
 	// gates holds the reach and TLS tasks of each scheme://host:port, made
 	// once however many URLs share it.
 	gates map[string][]*Task
+	login *LoginPlan
 }
 
 // Add appends a task and returns it, for dependents' Needs.
@@ -128,17 +129,36 @@ func NewPlan(res *load.Result, opts Options) (*Plan, error) {
 		env.Config = hub.Build(s, env.Endpoints)
 	}
 	p := &Plan{Env: env, gates: map[string][]*Task{}}
-	for _, family := range families {
-		family(p)
+	fams := slices.Clone(families)
+	slices.SortStableFunc(fams, func(a, b family) int { return a.rank - b.rank })
+	for _, f := range fams {
+		f.plan(p)
 	}
 	return p, nil
 }
 
-// families add their tasks in this order, which is the order of the report.
-var families []func(*Plan)
+// A family is the planner of a group of checks. Families plan in rank
+// order, which is the order of the report: the network first, then the
+// provider, the login, the hub.
+type family struct {
+	rank int
+	plan func(*Plan)
+}
+
+// Ranks of the families.
+const (
+	rankReach      = 10
+	rankSecrets    = 20
+	rankProvider   = 30
+	rankLogin      = 40
+	rankHub        = 50
+	rankAdvisories = 60
+)
+
+var families []family
 
 // addFamily registers a family's planner at init.
-func addFamily(f func(*Plan)) { families = append(families, f) }
+func addFamily(rank int, plan func(*Plan)) { families = append(families, family{rank, plan}) }
 
 // Run checks a loaded spec: the static findings always, the live checks
 // unless the spec is invalid or opts.Offline is set.

@@ -14,7 +14,7 @@ import (
 var checkReach = Register(&Check{ID: "net.reach", Title: "Host is reachable", Live: true,
 	Doc: "DNS and TCP for every URL of the spec: refused, unresolvable, unreachable and timed out told apart"})
 
-func init() { addFamily(planReach) }
+func init() { addFamily(rankReach, planReach) }
 
 // planReach gates every URL of the spec, so each host is checked whether
 // or not another check sends it a request.

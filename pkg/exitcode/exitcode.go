@@ -18,6 +18,9 @@ const (
 	// Invalid: the input is wrong (a spec with errors, a bad flag or
 	// argument). Nothing was written.
 	Invalid = 2
+	// Failed: a check found a problem in the setup (doctor; with --strict,
+	// a warning too). The input itself was fine.
+	Failed = 3
 )
 
 // Error carries an explicit exit status.

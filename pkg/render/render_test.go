@@ -18,6 +18,7 @@ import (
 	"github.com/hubctl/hubctl/pkg/golden"
 	"github.com/hubctl/hubctl/pkg/load"
 	"github.com/hubctl/hubctl/pkg/render"
+	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/testbed"
 )
 
@@ -123,6 +124,17 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden.Assert(t, filepath.Join("golden", ts.name, "secret.yaml"), secret)
+
+			text, err := os.ReadFile(ts.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err := render.DoctorJob(res.Spec, res.Config, render.DoctorJobOptions{Options: opts,
+				Namespace: "jhub", Image: "registry.example.org/hubctl:1.0", SpecText: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, filepath.Join("golden", ts.name, "doctor-job.yaml"), job)
 
 			for _, svc := range res.Spec.Services {
 				vars, err := render.ServiceEnv(res.Spec, res.Config, svc.Name)
@@ -436,5 +448,31 @@ func copyTree(t *testing.T, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The Job gets its secrets by reference and its pod the label the chart's
+// network policy admits; a literal secret is refused, not published.
+func TestDoctorJob(t *testing.T) {
+	res := loadSpec(t, filepath.Join(golden.Dir(t), "specs", "k8s-secrets.yaml"))
+	job, err := render.DoctorJob(res.Spec, res.Config, render.DoctorJobOptions{Options: renderOptions(res),
+		Image: "img", SpecText: []byte("version: 1\n"), HubToken: &secret.K8sRef{Name: "hub-admin", Key: "token"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`hub.jupyter.org/network-access-hub: "true"`,
+		"name: gallery-oauth\n", "key: client-secret\n",
+		"name: HUBCTL_HUB_TOKEN\n", "name: hub-admin\n",
+		"--require-all",
+	} {
+		if !strings.Contains(string(job), want) {
+			t.Errorf("doctor job lacks %q:\n%s", want, job)
+		}
+	}
+	res.Config.Services[0].APIToken.Ref = secret.Ref{Kind: secret.Literal, Literal: "0123456789abcdef"}
+	_, err = render.DoctorJob(res.Spec, res.Config, render.DoctorJobOptions{Options: renderOptions(res), Image: "img"})
+	if err == nil || !strings.Contains(err.Error(), "literal secret") || strings.Contains(err.Error(), "0123456789abcdef") {
+		t.Errorf("literal secret: got %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,10 @@ type DoorkeeperOptions struct {
 	// no loopback exception), so applications for a plain-http hub end up
 	// with Errors. The default, development mode, accepts them.
 	Production bool
+	// ProviderDisabled leaves NBGallery's OAuth provider off, as a gallery
+	// without GALLERY__OAUTH_PROVIDER_ENABLED=true runs: Doorkeeper's
+	// routes (/oauth/authorize, /oauth/token) are not drawn.
+	ProviderDisabled bool
 }
 
 // Doorkeeper is the running NBGallery stand-in.
@@ -159,7 +164,8 @@ func StartDoorkeeper(t testing.TB, o DoorkeeperOptions) *Doorkeeper {
 		// stays out; Rails reads RAILS_ENV.
 		argv: []string{rackup, "-s", "webrick", "-E", "none", "-o", "127.0.0.1", "-p", fmt.Sprint(port), configRU},
 		dir:  dir,
-		env:  map[string]string{"RAILS_ENV": d.RailsEnv, "DOORKEEPER_CONFIG": cfgFile},
+		env: map[string]string{"RAILS_ENV": d.RailsEnv, "DOORKEEPER_CONFIG": cfgFile,
+			"GALLERY__OAUTH_PROVIDER_ENABLED": strconv.FormatBool(!o.ProviderDisabled)},
 	})
 	waitReady(t, d.Process, http.DefaultClient, d.URL+"/up", 60*time.Second, statusOK)
 

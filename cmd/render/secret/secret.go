@@ -3,9 +3,6 @@ package secret
 
 import (
 	"errors"
-	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +37,7 @@ The output holds secret values, so it is not printed to a terminal without
   hubctl render secret -o hubctl-secret.yaml`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if problem := namespaceProblem(opts.Namespace); problem != "" {
+			if problem := cmdutil.NamespaceProblem(opts.Namespace); problem != "" {
 				return cmdutil.BadFlagValue(cmd, "namespace", opts.Namespace, problem)
 			}
 			if runF != nil {
@@ -78,28 +75,4 @@ func Run(cmd *cobra.Command, opts *Options) error {
 		return nil
 	}
 	return f.WriteOutput(data, true)
-}
-
-// dnsLabel is RFC 1123's label, which Kubernetes requires of a namespace.
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
-// namespaceProblem says why name is no namespace, "" when it is one (or
-// empty: no namespace set).
-func namespaceProblem(name string) string {
-	const rule = "a namespace is a DNS label (RFC 1123): at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
-	switch {
-	case name == "" || (len(name) <= 63 && dnsLabel.MatchString(name)):
-		return ""
-	case len(name) > 63:
-		return fmt.Sprintf("%d characters; %s", len(name), rule)
-	}
-	if lower := strings.ToLower(name); dnsLabel.MatchString(lower) {
-		return fmt.Sprintf("uppercase letters; %s; did you mean %q?", rule, lower)
-	}
-	for i, r := range []rune(name) {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
-			return fmt.Sprintf("%q at character %d; %s", r, i+1, rule)
-		}
-	}
-	return fmt.Sprintf("starts or ends with '-'; %s", rule)
 }

@@ -192,8 +192,14 @@ class UsersController < ApplicationController
   end
 end
 
+# NBGallery draws Doorkeeper's routes only when its OAuth provider is on
+# (config/routes.rb: `if GalleryConfig.oauth_provider_enabled`, which
+# GALLERY__OAUTH_PROVIDER_ENABLED sets; off by default). Its userinfo route
+# is drawn either way.
+OAUTH_PROVIDER_ENABLED = ENV.fetch("GALLERY__OAUTH_PROVIDER_ENABLED", "false") == "true"
+
 Rails.application.routes.draw do
-  use_doorkeeper
+  use_doorkeeper if OAUTH_PROVIDER_ENABLED
   get "oauth/userinfo" => "users#userinfo"
   get "users/sign_in" => "sessions#new"
   post "users/sign_in" => "sessions#create"
@@ -227,6 +233,6 @@ if CONFIG["result_file"]
   File.rename("#{CONFIG["result_file"]}.tmp", CONFIG["result_file"])
 end
 puts "doorkeeper #{Doorkeeper::VERSION::STRING} on rails #{Rails.version}, RAILS_ENV=#{Rails.env}, " \
-     "force_ssl_in_redirect_uri=#{Doorkeeper.config.force_ssl_in_redirect_uri.inspect}"
+     "force_ssl_in_redirect_uri=#{Doorkeeper.config.force_ssl_in_redirect_uri.inspect}, oauth_provider_enabled=#{OAUTH_PROVIDER_ENABLED}"
 
 run Rails.application
