@@ -376,7 +376,7 @@ func TestMissingOrUnknownSubcommandIsAUsageError(t *testing.T) {
 		stderr string
 	}{
 		{"mistyped render subcommand", []string{"render", "helm"}, "unknown command \"helm\" for \"hubctl render\"\n\nDid you mean this?\n\thelm-values"},
-		{"bare render", []string{"render"}, "hubctl render needs a command: helm-values, hub-config, secret, service-env"},
+		{"bare render", []string{"render"}, "hubctl render needs a command: doctor-job, helm-values, hub-config, secret, service-env"},
 		{"bare render shows its usage", []string{"render"}, "Usage:\n  hubctl render [command]"},
 		{"bare completion", []string{"completion"}, "hubctl completion needs a command: bash, fish, powershell, zsh"},
 		{"unknown shell", []string{"completion", "foo"}, `unknown command "foo" for "hubctl completion"`},
@@ -580,7 +580,7 @@ func TestRendersWithoutEndpointsNeverDiscover(t *testing.T) {
 	for _, sub := range []string{"helm-values", "hub-config"} {
 		expect(t, execute(t, setup{env: env}, "render", sub, "--offline", "-f", spec), 2, "", "login.authorizeUrl", true)
 	}
-	if r := execute(t, setup{}, "render", "--help"); !strings.Contains(r.out, "secret and\nservice-env never touch the network") {
+	if r := execute(t, setup{}, "render", "--help"); !strings.Contains(r.out, "secret,\nservice-env and doctor-job never touch the network") {
 		t.Errorf("render --help does not say which outputs use the network:\n%s", r.out)
 	}
 }

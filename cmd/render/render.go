@@ -26,9 +26,9 @@ errors, nothing is written and the exit status is 2.
 
 The network: helm-values and hub-config run OIDC discovery (a request to the
 issuer's /.well-known/openid-configuration) for an oidc login, unless the spec
-gives login.authorizeUrl, login.tokenUrl and login.userdataUrl. secret and
-service-env and doctor-job never touch the network. With --offline, a render that would need
-discovery fails instead, naming the keys to set.`,
+gives login.authorizeUrl, login.tokenUrl and login.userdataUrl. secret,
+service-env and doctor-job never touch the network. With --offline, a render
+that would need discovery fails instead, naming the keys to set.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: cmdutil.RequireSubcommand,
 	}
