@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,13 +115,18 @@ func StartHydra(t testing.TB, o HydraOptions) *Hydra {
 			},
 		},
 	}
+	// What a Hydra set up for discovery-reading clients advertises: without
+	// these keys its discovery document lists only the scopes openid,
+	// offline and offline_access and the claim sub.
+	discovery := map[string]any{
+		"supported_scope":  scopes,
+		"supported_claims": slices.Sorted(maps.Keys(DefaultClaims(""))),
+	}
 	if o.DynamicRegistration {
 		// Without this key the discovery document has no registration_endpoint.
-		cfg["webfinger"] = map[string]any{"oidc_discovery": map[string]any{
-			"client_registration_url": h.PublicURL + "/oauth2/register",
-			"supported_scope":         scopes,
-		}}
+		discovery["client_registration_url"] = h.PublicURL + "/oauth2/register"
 	}
+	cfg["webfinger"] = map[string]any{"oidc_discovery": discovery}
 	// JSON is YAML, and Hydra picks the parser by the file extension.
 	cfgFile := filepath.Join(dir, "hydra.yaml")
 	data, _ := json.MarshalIndent(cfg, "", "  ")
