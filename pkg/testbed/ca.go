@@ -46,7 +46,7 @@ func NewCA(t testing.TB) *CA {
 		SerialNumber:          randomSerial(t),
 		Subject:               pkix.Name{CommonName: "hubctl test CA " + now.Format(time.RFC3339Nano)},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
+		NotAfter:              now.Add(2 * DefaultCertLifetime),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -67,12 +67,37 @@ func NewCA(t testing.TB) *CA {
 	return ca
 }
 
+// DefaultCertLifetime is how long IssueServerCert's certificates are valid:
+// beyond the 30 days within which hubctl doctor warns of an expiry, so a
+// healthy test bed passes every check.
+const DefaultCertLifetime = 90 * 24 * time.Hour
+
 // IssueServerCert issues a server certificate for hosts (IP addresses or DNS
-// names; 127.0.0.1 and localhost when none are given) and returns the paths
-// of the certificate and its unencrypted private key, both PEM.
+// names; 127.0.0.1 and localhost when none are given), valid from an hour
+// ago for DefaultCertLifetime, and returns the paths of the certificate and
+// its unencrypted private key, both PEM.
 func (ca *CA) IssueServerCert(hosts ...string) (certFile, keyFile string) {
+	now := time.Now()
+	return ca.IssueCert(CertOptions{Hosts: hosts, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(DefaultCertLifetime)})
+}
+
+// CertOptions shape a certificate: the faults doctor must name (expired,
+// not yet valid, expiring soon, for another host) are made with them.
+type CertOptions struct {
+	// Hosts are IP addresses or DNS names; 127.0.0.1 and localhost when
+	// empty.
+	Hosts               []string
+	NotBefore, NotAfter time.Time
+	// SelfSigned signs the certificate with its own key instead of the CA's.
+	SelfSigned bool
+}
+
+// IssueCert issues a server certificate as o says and returns the paths of
+// the certificate and its key, both PEM.
+func (ca *CA) IssueCert(o CertOptions) (certFile, keyFile string) {
 	t := ca.t
 	t.Helper()
+	hosts := o.Hosts
 	if len(hosts) == 0 {
 		hosts = []string{"127.0.0.1", "localhost"}
 	}
@@ -80,12 +105,11 @@ func (ca *CA) IssueServerCert(hosts ...string) (certFile, keyFile string) {
 	if err != nil {
 		t.Fatalf("testbed: server key: %v", err)
 	}
-	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber: randomSerial(t),
 		Subject:      pkix.Name{CommonName: hosts[0]},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
+		NotBefore:    o.NotBefore,
+		NotAfter:     o.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -96,7 +120,11 @@ func (ca *CA) IssueServerCert(hosts ...string) (certFile, keyFile string) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
+	parent, signer := ca.Cert, ca.key
+	if o.SelfSigned {
+		parent, signer = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
 	if err != nil {
 		t.Fatalf("testbed: server certificate: %v", err)
 	}
