@@ -25,7 +25,13 @@ func Dir(t testing.TB) string {
 // Assert compares got with testdata/name.
 func Assert(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(Dir(t), name)
+	AssertPath(t, filepath.Join(Dir(t), name), got)
+}
+
+// AssertPath compares got with the file at path, for packages that keep
+// their golden files in their own testdata.
+func AssertPath(t testing.TB, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -37,10 +43,10 @@ func Assert(t testing.TB, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("golden file %s: %v (run go test ./... -update to create it)", name, err)
+		t.Fatalf("golden file %s: %v (run go test ./... -update to create it)", path, err)
 	}
 	if string(want) != string(got) {
-		t.Errorf("output differs from %s (run go test ./... -update if the change is intended)\n--- want\n%s\n--- got\n%s", name, want, got)
+		t.Errorf("output differs from %s (run go test ./... -update if the change is intended)\n--- want\n%s\n--- got\n%s", path, want, got)
 	}
 }
 
