@@ -15,6 +15,7 @@ import (
 
 	"github.com/hubctl/hubctl/pkg/cabundle"
 	"github.com/hubctl/hubctl/pkg/hub"
+	"github.com/hubctl/hubctl/pkg/netdiag"
 	"github.com/hubctl/hubctl/pkg/provider"
 	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/spec"
@@ -151,4 +152,21 @@ func roots(files ...string) (*x509.CertPool, error) {
 		pool.AppendCertsFromPEM(b.PEM)
 	}
 	return pool, nil
+}
+
+// Fetch sends req, following redirects only when follow is set, and reads
+// at most limit bytes of the answer, which it closes. Errors are
+// *netdiag.Error values that say which step failed and why.
+func (e *Env) Fetch(req *http.Request, follow bool, limit int64) (*http.Response, []byte, error) {
+	client := e.HTTPClient(follow)
+	resp, err := netdiag.Do(client, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := netdiag.ReadBody(client, resp, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, body, nil
 }

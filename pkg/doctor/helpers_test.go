@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hubctl/hubctl/pkg/finding"
@@ -75,4 +76,30 @@ func onlyResult(t *testing.T, rs finding.Results, id string) finding.Result {
 		t.Fatalf("want one %s result, got %d in %+v", id, len(got), rs)
 	}
 	return got[0]
+}
+
+// assertOutcome checks a result's status, that its one-line message holds
+// every part of message and its hint holds hint, and that none of secrets
+// shows in either.
+func assertOutcome(t *testing.T, r finding.Result, status finding.Status, message []string, hint string, secrets ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("status %s, want %s: %s (hint %q)", r.Status, status, r.Message, r.Hint)
+	}
+	for _, m := range message {
+		if !strings.Contains(r.Message, m) {
+			t.Errorf("message %q lacks %q", r.Message, m)
+		}
+	}
+	if !strings.Contains(r.Hint, hint) {
+		t.Errorf("hint %q lacks %q", r.Hint, hint)
+	}
+	if strings.Contains(r.Message, "\n") || strings.Contains(r.Hint, "\n") {
+		t.Errorf("message or hint spans lines: %q / %q", r.Message, r.Hint)
+	}
+	for _, secret := range secrets {
+		if strings.Contains(r.Message+r.Hint, secret) {
+			t.Errorf("a secret shows in %q / %q", r.Message, r.Hint)
+		}
+	}
 }

@@ -95,17 +95,13 @@ func (lp *LoginPlan) discover(ctx context.Context, env *Env, docURL string) Outc
 		return Failed("set login.url to the issuer's URL", "login.url %q is not a URL: %v", lp.Login.URL, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	client := env.HTTPClient(true)
-	resp, err := netdiag.Do(client, req)
+	resp, body, err := env.Fetch(req, true, maxProviderBody)
 	if err != nil {
 		return Failed("", "%v", err)
 	}
-	defer resp.Body.Close()
+	// A small document: the time it took to read adds nothing to a skew
+	// measured in minutes.
 	local := env.Now()
-	body, err := netdiag.ReadBody(client, resp, maxProviderBody)
-	if err != nil {
-		return Failed("", "%v", err)
-	}
 	what := netdiag.DescribeBody(resp.Header.Get("Content-Type"), body)
 	notIssuer := "login.url must be the issuer: the URL under which /.well-known/openid-configuration is served"
 	if resp.StatusCode != http.StatusOK {

@@ -39,7 +39,7 @@ type Options struct {
 	// Only runs just these checks (and, unreported, what they need); Skip
 	// leaves checks out. Both hold check IDs.
 	Only, Skip []string
-	// Offline runs the static checks alone.
+	// Offline runs only the checks that touch no network.
 	Offline bool
 	// Now replaces the clock (tests).
 	Now func() time.Time
@@ -64,6 +64,7 @@ type Plan struct {
 	// once however many URLs share it.
 	gates map[string][]*Task
 	login *LoginPlan
+	hub   *HubPlan
 }
 
 // Add appends a task and returns it, for dependents' Needs.
@@ -160,8 +161,9 @@ var families []family
 // addFamily registers a family's planner at init.
 func addFamily(rank int, plan func(*Plan)) { families = append(families, family{rank, plan}) }
 
-// Run checks a loaded spec: the static findings always, the live checks
-// unless the spec is invalid or opts.Offline is set.
+// Run checks a loaded spec: the static findings always, then, unless the
+// spec is invalid, the planned checks: all of them, or with opts.Offline
+// those that touch no network.
 func Run(ctx context.Context, res *load.Result, opts Options) (finding.Results, error) {
 	var out finding.Results
 	for _, f := range res.Findings {
@@ -172,14 +174,18 @@ func Run(ctx context.Context, res *load.Result, opts Options) (finding.Results, 
 			Status: finding.Pass, Message: "valid: " + res.Findings.Summary()})
 	}
 	out = selectResults(out, opts)
-	if opts.Offline || res.Findings.HasErrors() {
+	if res.Findings.HasErrors() {
 		return out, nil
 	}
 	p, err := NewPlan(res, opts)
 	if err != nil {
 		return out, err
 	}
-	tasks, reported := selectTasks(p.tasks, opts)
+	all := p.tasks
+	if opts.Offline {
+		all = slices.DeleteFunc(slices.Clone(all), touchesNetwork)
+	}
+	tasks, reported := selectTasks(all, opts)
 	results := RunTasks(ctx, tasks, RunOptions{Workers: opts.Workers, Deadline: opts.Deadline, Progress: opts.Progress})
 	for i, r := range results {
 		if !reported[tasks[i]] {
@@ -189,6 +195,11 @@ func Run(ctx context.Context, res *load.Result, opts Options) (finding.Results, 
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// touchesNetwork reports whether t, or a task it needs, is a live check.
+func touchesNetwork(t *Task) bool {
+	return t.Check.Live || slices.ContainsFunc(t.Needs, touchesNetwork)
 }
 
 // selected says whether opts selects the check id.

@@ -231,10 +231,10 @@ func explain(method, rawURL string, err error, p *progress, lim timeouts) *Error
 		}
 	case errors.As(err, &nameErr):
 		e.Step, e.Cause = StepTLS, WrongHost
-		e.Reason = fmt.Sprintf("the certificate of %s is valid only for %s", nameErr.Host, certNames(nameErr.Certificate))
+		e.Reason = fmt.Sprintf("the certificate of %s is valid only for %s", nameErr.Host, CertNames(nameErr.Certificate))
 	case errors.As(err, &authErr):
 		e.Step, e.Cause = StepTLS, UnknownAuthority
-		if c := authErr.Cert; c != nil && selfSigned(c) {
+		if c := authErr.Cert; c != nil && IsSelfSigned(c) {
 			e.Cause = SelfSigned
 			e.Reason = fmt.Sprintf("the certificate of %s is self-signed (%s) and not trusted here", host, describeName(c.Subject))
 		} else if c != nil {
@@ -405,13 +405,14 @@ func dialAddr(op *net.OpError, fallback string) string {
 	return fallback
 }
 
-// selfSigned reports whether c is its own issuer, signed by its own key.
-func selfSigned(c *x509.Certificate) bool {
+// IsSelfSigned reports whether c is its own issuer, signed by its own key.
+func IsSelfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
-// certNames lists the names a certificate is valid for.
-func certNames(c *x509.Certificate) string {
+// CertNames lists the names a certificate is valid for: its DNS and IP
+// subject alternative names.
+func CertNames(c *x509.Certificate) string {
 	if c == nil {
 		return "other names"
 	}
