@@ -12,6 +12,7 @@ import (
 
 	"github.com/hubctl/hubctl/cmd/cmdutil"
 	"github.com/hubctl/hubctl/cmd/docs"
+	doctorcmd "github.com/hubctl/hubctl/cmd/doctor"
 	"github.com/hubctl/hubctl/cmd/initcmd"
 	"github.com/hubctl/hubctl/cmd/render"
 	"github.com/hubctl/hubctl/cmd/schema"
@@ -74,6 +75,7 @@ Zero-to-JupyterHub chart.`,
 	root.AddCommand(
 		initcmd.NewCmd(f, nil),
 		validate.NewCmd(f, nil),
+		doctorcmd.NewCmd(f, nil),
 		render.NewCmd(f),
 		schema.NewCmd(f),
 		versioncmd.NewCmd(f),

@@ -33,8 +33,10 @@ func AddOutputFlag(cmd *cobra.Command, f *Factory) {
 
 // explicitOnly are flags that are never filled from the config file or
 // the environment: writing secrets out, overwriting files and choosing an
-// output file must be asked for on the command line.
-var explicitOnly = map[string]bool{"output": true, "force": true, "inline-secrets": true, "show-secrets": true, "help": true, "version": true}
+// output file must be asked for on the command line. --hub-token takes a
+// reference, while HUBCTL_HUB_TOKEN, its variable by name, holds the token
+// itself (hubctl doctor reads it so).
+var explicitOnly = map[string]bool{"output": true, "force": true, "inline-secrets": true, "show-secrets": true, "help": true, "version": true, "hub-token": true}
 
 // sourceAnnotation records on a flag where ApplyDefaults took its value
 // from, for messages about a bad value.
