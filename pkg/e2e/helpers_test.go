@@ -65,7 +65,7 @@ const adminToken = "e2e-admin-token-0123456789abcdef"
 const adminConfig = `
 c.JupyterHub.services.append({"name": "e2e-admin", "api_token": "` + adminToken + `"})
 c.JupyterHub.load_roles.append({"name": "e2e-admin", "services": ["e2e-admin"],
-    "scopes": ["admin:users", "admin:groups", "admin:services", "read:roles"]})
+    "scopes": ["admin:users", "admin:groups", "admin:services", "read:roles", "read:hub"]})
 `
 
 // runHubctl runs the binary and returns its standard output; a non-zero
