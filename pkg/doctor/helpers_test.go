@@ -14,7 +14,7 @@ import (
 // loadSpec writes text as hubctl.yaml in a temporary directory, with the
 // named extra files beside it, and loads it; env replaces the process's
 // environment for secret references.
-func loadSpec(t *testing.T, text string, files map[string]string, env map[string]string) *load.Result {
+func loadSpec(t testing.TB, text string, files map[string]string, env map[string]string) *load.Result {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
@@ -35,7 +35,7 @@ func loadSpec(t *testing.T, text string, files map[string]string, env map[string
 
 // runChecks runs the checks ids (all when none) against the loaded spec
 // with opts over Defaults' zero fields.
-func runChecks(t *testing.T, res *load.Result, opts Options, ids ...string) finding.Results {
+func runChecks(t testing.TB, res *load.Result, opts Options, ids ...string) finding.Results {
 	t.Helper()
 	if opts.Timeout == 0 {
 		opts.Timeout = Defaults.Timeout

@@ -51,7 +51,7 @@ type Options struct {
 var Defaults = Options{
 	Timeout:    10 * time.Second,
 	Deadline:   60 * time.Second,
-	Workers:    16,
+	Workers:    64,
 	ExpiryFail: 14 * 24 * time.Hour,
 	ExpiryWarn: 30 * 24 * time.Hour,
 }

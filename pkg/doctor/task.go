@@ -156,7 +156,9 @@ func runOne(ctx context.Context, t *Task, slots chan struct{}) finding.Result {
 			return base(t, finding.Errored, "did not start before the overall deadline", "")
 		}
 		if !need.passed() {
-			return base(t, finding.Skip, fmt.Sprintf("skipped: %s did not pass for %s", need.Check.ID, need.Target), "")
+			r := base(t, finding.Skip, fmt.Sprintf("skipped: %s did not pass for %s", need.Check.ID, need.Target), "")
+			r.BlockedBy = need.Check.ID
+			return r
 		}
 	}
 	select {

@@ -35,9 +35,12 @@ type Result struct {
 	Hint     string   `json:"hint,omitempty"`
 	// Pos and Path place a static finding in its file; live checks have
 	// neither.
-	Pos      Position      `json:"position,omitzero"`
-	Path     string        `json:"path,omitempty"`
-	Duration time.Duration `json:"-"`
+	Pos  Position `json:"position,omitzero"`
+	Path string   `json:"path,omitempty"`
+	// BlockedBy names the check a skipped result needed and that did not
+	// pass: the skip is a consequence, not a finding of its own.
+	BlockedBy string        `json:"blocked_by,omitempty"`
+	Duration  time.Duration `json:"-"`
 }
 
 // MarshalJSON adds duration_ms, a number, in place of Go's nanoseconds.

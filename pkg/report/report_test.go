@@ -44,10 +44,14 @@ func failingRun() finding.Results {
 		{ID: "oidc.claims", Title: "Username and groups claims are offered", Target: "https://login.example.org",
 			Status: finding.Skip, Severity: finding.Info,
 			Message: "skipped: oidc.discovery did not pass for https://login.example.org",
-			Hint:    "fix oidc.discovery first"},
+			Hint:    "fix oidc.discovery first", BlockedBy: "oidc.discovery"},
 		{ID: "oidc.clock", Title: "Provider clock agrees with the local clock", Target: "https://login.example.org",
 			Status: finding.Errored, Severity: finding.Error, Message: "the check panicked: runtime error: index out of range [1] with length 1",
 			Hint: "this is a bug in hubctl; please report it", Duration: 3 * time.Millisecond},
+		{ID: "net.reach", Title: "Host is reachable", Target: "hub:8081",
+			Status: finding.Skip, Severity: finding.Info,
+			Message: "hub (hub.apiUrl) is a cluster-internal name that does not resolve from here",
+			Hint:    "run doctor inside the cluster (hubctl render doctor-job)"},
 	}
 }
 
@@ -111,7 +115,10 @@ func TestText(t *testing.T) {
 		want, avoid []string
 	}{
 		{"targets in first-seen order, each once", plain,
-			[]string{"hubctl.yaml\n  ✗", "\nhttps://hub.example.org\n  ✓", "\nhttps://login.example.org/oauth/token\n  ✗", "\nhttps://login.example.org\n  -"}, nil},
+			[]string{"hubctl.yaml\n  ✗", "\nhttps://hub.example.org\n  ✓", "\nhttps://login.example.org/oauth/token\n  ✗", "\nhttps://login.example.org\n  ?"}, nil},
+		{"skips that follow from a failure are folded into the summary", plain,
+			[]string{"  - Host is reachable: hub (hub.apiUrl) is a cluster-internal name", "(1 skipped because a check they need did not pass; -v lists them)"},
+			[]string{"Username and groups claims are offered"}},
 		{"static result at its position", plain,
 			[]string{`  ✗ hubctl.yaml:14:9: Spec is valid: services.nbviewer.scopes[1]: unknown scope "read:user" [unknown-scope]` + "\n    hint: use one of"}, nil},
 		{"a pass is one short line", plain,
@@ -121,12 +128,12 @@ func TestText(t *testing.T) {
 				"    hint: set login.clientSecret", "  ? Provider clock agrees with the local clock: the check panicked", "    hint: this is a bug"},
 			[]string{"hint: fix oidc.discovery first"}},
 		{"summary", plain,
-			[]string{"\n6 checks: 1 passed, 1 warning, 2 failed, 1 skipped, 1 errored in 1.5s\n"}, nil},
+			[]string{"\n7 checks: 1 passed, 1 warning, 2 failed, 2 skipped, 1 errored in 1.5s"}, nil},
 		{"no colour codes unless asked", plain, nil, []string{"\x1b["}},
 		{"verbose shows passes' messages and skips' hints", verbose,
 			[]string{"  ✓ Host is reachable: connected to 203.0.113.7:443 [net.reach]", "    hint: fix oidc.discovery first"}, nil},
 		{"colour", colour,
-			[]string{"\x1b[32m✓\x1b[0m", "\x1b[33m!\x1b[0m", "\x1b[31m✗\x1b[0m", "\x1b[31m?\x1b[0m", "\x1b[2m- Username and groups claims are offered", "\x1b[1mhubctl.yaml\x1b["}, nil},
+			[]string{"\x1b[32m✓\x1b[0m", "\x1b[33m!\x1b[0m", "\x1b[31m✗\x1b[0m", "\x1b[31m?\x1b[0m", "\x1b[2m- Host is reachable: hub", "\x1b[1mhubctl.yaml\x1b["}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,7 +181,7 @@ func TestJSON(t *testing.T) {
 		want   jsonSummary
 		checks int
 	}{
-		{"failing run", failingRun(), false, jsonSummary{Passed: 1, Warnings: 1, Failed: 2, Skipped: 1, Errored: 1}, 6},
+		{"failing run", failingRun(), false, jsonSummary{Passed: 1, Warnings: 1, Failed: 2, Skipped: 2, Errored: 1}, 7},
 		{"warnings pass", finding.Results{{ID: "tls.expiry", Status: finding.Warn}}, false, jsonSummary{Warnings: 1, OK: true}, 1},
 		{"strict fails on warnings", finding.Results{{ID: "tls.expiry", Status: finding.Warn}}, true, jsonSummary{Warnings: 1}, 1},
 		{"empty run", nil, false, jsonSummary{OK: true}, 0},
@@ -247,12 +254,12 @@ func parseJUnit(t *testing.T, out []byte) junitDoc {
 func TestJUnit(t *testing.T) {
 	doc := parseJUnit(t, render(t, JUnit, failingRun(), testMeta(), TextOptions{}))
 	s := doc.Suites[0]
-	if s.Name != "hubctl doctor" || s.Tests != 6 || s.Failures != 2 || s.Errors != 1 || s.Skipped != 1 || s.Time != "1.500" {
-		t.Errorf("suite = %q tests=%d failures=%d errors=%d skipped=%d time=%s; want hubctl doctor 6 2 1 1 1.500",
+	if s.Name != "hubctl doctor" || s.Tests != 7 || s.Failures != 2 || s.Errors != 1 || s.Skipped != 2 || s.Time != "1.500" {
+		t.Errorf("suite = %q tests=%d failures=%d errors=%d skipped=%d time=%s; want hubctl doctor 7 2 1 2 1.500",
 			s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, s.Time)
 	}
-	if doc.Tests != 6 || doc.Failures != 2 || doc.Errors != 1 {
-		t.Errorf("testsuites counts %d/%d/%d, want 6/2/1", doc.Tests, doc.Failures, doc.Errors)
+	if doc.Tests != 7 || doc.Failures != 2 || doc.Errors != 1 {
+		t.Errorf("testsuites counts %d/%d/%d, want 7/2/1", doc.Tests, doc.Failures, doc.Errors)
 	}
 	c := s.Cases
 	if c[0].Name != "unknown-scope: Spec is valid (hubctl.yaml:14:9)" || c[0].Classname != "hubctl.yaml" {
@@ -356,7 +363,7 @@ func TestGitHubPrintsOnlyProblems(t *testing.T) {
 		kind, _, _ := strings.Cut(l, " ")
 		kinds = append(kinds, kind)
 	}
-	want := []string{"::error", "::warning", "::error", "::error", "6"}
+	want := []string{"::error", "::warning", "::error", "::error", "7"}
 	if strings.Join(kinds, ",") != strings.Join(want, ",") {
 		t.Errorf("line kinds %v, want %v:\n%s", kinds, want, out)
 	}

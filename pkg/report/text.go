@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/fatih/color"
@@ -77,7 +78,20 @@ func groupByTarget(rs finding.Results) []targetGroup {
 
 func writeText(w *errWriter, rs finding.Results, m Meta, o TextOptions) {
 	st := newTextStyle(o.Colour)
-	for i, g := range groupByTarget(rs) {
+	// A check skipped because one it needs did not pass says nothing new:
+	// the failure above it is the finding. Verbose output lists them.
+	shown, blocked := rs, 0
+	if !o.Verbose {
+		shown = nil
+		for _, r := range rs {
+			if r.BlockedBy != "" {
+				blocked++
+				continue
+			}
+			shown = append(shown, r)
+		}
+	}
+	for i, g := range groupByTarget(shown) {
 		if i > 0 {
 			w.printf("\n")
 		}
@@ -90,10 +104,13 @@ func writeText(w *errWriter, rs finding.Results, m Meta, o TextOptions) {
 			writeTextResult(w, r, st, o)
 		}
 	}
-	if len(rs) > 0 {
+	if len(shown) > 0 {
 		w.printf("\n")
 	}
 	line := summary(rs, m)
+	if blocked > 0 {
+		line += fmt.Sprintf(" (%d skipped because a check they need did not pass; -v lists them)", blocked)
+	}
 	if rs.Failed(m.Strict) {
 		w.printf("%s\n", st.bad.Sprint(line))
 	} else {
