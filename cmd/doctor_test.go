@@ -126,3 +126,18 @@ func TestDoctorProgressOnlyOnATerminal(t *testing.T) {
 		t.Errorf("progress or colour in a pipe: stdout %q stderr %q", r.out, r.errOut)
 	}
 }
+
+// The Job carries the spec and its CA file, named relative to the spec as
+// a user in a checkout names them.
+func TestRenderDoctorJobFromARelativeSpec(t *testing.T) {
+	t.Chdir(repo(t, "."))
+	r := execute(t, setup{}, "render", "doctor-job", "-f", "examples/nbgallery.yaml", "--image", "registry.example.org/hubctl:1.0", "-n", "jhub")
+	expect(t, r, 0, "mountPath: /etc/hubctl/gallery-ca.pem", "", false)
+	for _, want := range []string{"BEGIN CERTIFICATE", `hub.jupyter.org/network-access-hub: "true"`, "name: OAUTH_CLIENT_SECRET"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("the doctor job lacks %q", want)
+		}
+	}
+	r = execute(t, setup{}, "render", "doctor-job", "-f", "examples/nbgallery.yaml")
+	expect(t, r, 2, "", "--image is required", true)
+}

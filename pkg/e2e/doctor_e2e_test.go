@@ -57,15 +57,15 @@ func (r doctorRun) String() string {
 	return b.String()
 }
 
-// runDoctor runs hubctl doctor --format json on spec text with env and
-// returns what it reported and its exit status.
-func runDoctor(t *testing.T, dir, spec string, env map[string]string, args ...string) doctorRun {
+// execDoctor runs hubctl doctor on spec text with env, and fails the test
+// if its output holds the value of a secret of env.
+func execDoctor(t *testing.T, dir, spec string, env map[string]string, args ...string) doctorRun {
 	t.Helper()
 	specPath := filepath.Join(dir, fmt.Sprintf("doctor-%d.yaml", time.Now().UnixNano()))
 	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(hubctlBinary, append([]string{"doctor", "-f", specPath, "--format", "json"}, args...)...)
+	cmd := exec.Command(hubctlBinary, append([]string{"doctor", "-f", specPath}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -80,16 +80,23 @@ func runDoctor(t *testing.T, dir, spec string, env map[string]string, args ...st
 	} else if err != nil {
 		t.Fatalf("running hubctl doctor: %v", err)
 	}
-	var doc struct{ Checks []doctorResult }
-	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
-		t.Fatalf("hubctl doctor (exit %d) printed no JSON report: %v\nstdout:\n%s\nstderr:\n%s", run.exitCode, err, stdout.String(), stderr.String())
-	}
-	run.results = doc.Checks
 	for _, secret := range env {
 		if len(secret) >= 16 && (strings.Contains(run.stdout, secret) || strings.Contains(run.stderr, secret)) {
 			t.Errorf("hubctl doctor's output holds the value of a secret")
 		}
 	}
+	return run
+}
+
+// runDoctor runs hubctl doctor --format json and reads its report.
+func runDoctor(t *testing.T, dir, spec string, env map[string]string, args ...string) doctorRun {
+	t.Helper()
+	run := execDoctor(t, dir, spec, env, append([]string{"--format", "json"}, args...)...)
+	var doc struct{ Checks []doctorResult }
+	if err := json.Unmarshal([]byte(run.stdout), &doc); err != nil {
+		t.Fatalf("hubctl doctor (exit %d) printed no JSON report: %v\nstdout:\n%s\nstderr:\n%s", run.exitCode, err, run.stdout, run.stderr)
+	}
+	run.results = doc.Checks
 	return run
 }
 
@@ -264,6 +271,27 @@ func TestDoctorOnARealStack(t *testing.T) {
 			"hub.api", "hub.service-token", "hub.services", "hub.roles", "hub.service-url", "secrets.resolve"} {
 			if len(run.find(id)) == 0 {
 				t.Errorf("the healthy run has no %s result:\n%s", id, run)
+			}
+		}
+	})
+
+	// The text report of one fault, as an operator reads it (the README
+	// shows this run).
+	t.Run("text report", func(t *testing.T) {
+		spec := s.spec(stackSpec{clientID: s.basicClient})
+		run := execDoctor(t, s.dir, spec, s.env(), "--format", "text")
+		t.Logf("hubctl doctor printed:\n%s", run.stdout)
+		if run.exitCode != 3 {
+			t.Errorf("exit status %d, want 3", run.exitCode)
+		}
+		for _, want := range []string{
+			"  ✗ Client credentials authenticate: the provider accepts client_secret_basic, not client_secret_post",
+			"    hint: ", "basic_auth",
+			"  ✓ Provider supports PKCE S256 [oidc.pkce]",
+			" failed, ",
+		} {
+			if !strings.Contains(run.stdout, want) {
+				t.Errorf("the text report lacks %q", want)
 			}
 		}
 	})

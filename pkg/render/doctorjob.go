@@ -60,7 +60,7 @@ func DoctorJob(s *spec.Spec, cfg *hub.Config, opts DoctorJobOptions) ([]byte, er
 	mounts.Content = append(mounts.Content, mapNode("name", strNode("spec"),
 		"mountPath", strNode(specDir+"/hubctl.yaml"), "subPath", strNode("hubctl.yaml"), "readOnly", boolNode(true)))
 	if s.Login != nil && s.Login.CAFile != "" {
-		ca, err := readCAFile(opts.Options, opts.Resolver.Path(secret.Ref{Kind: secret.File, File: s.Login.CAFile}))
+		ca, err := readCAFile(opts.Options, s.Login.CAFile)
 		if err != nil {
 			return nil, err
 		}
