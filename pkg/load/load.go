@@ -17,6 +17,7 @@ import (
 	"github.com/hubctl/hubctl/pkg/provider"
 	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/spec"
+	"github.com/hubctl/hubctl/pkg/state"
 	"github.com/hubctl/hubctl/pkg/validate"
 )
 
@@ -72,6 +73,15 @@ func Spec(path string, opts Options) (*Result, error) {
 	}
 	r := &Result{Spec: s, Doc: doc, Findings: findings,
 		Resolver: secret.Resolver{BaseDir: doc.Dir, LookupEnv: opts.LookupEnv}}
+	// What hubctl app stored beside the spec resolves its env references
+	// too; a spec read from standard input has no place beside it.
+	if path != "-" {
+		st, err := state.Open(path).Load()
+		if err != nil {
+			return nil, err
+		}
+		r.Resolver.Stored = st.Lookup
+	}
 	if s != nil {
 		// A duplicate key does not stop the first one's value from being
 		// checked, so it hides no rule finding.
@@ -95,6 +105,12 @@ func Config(ctx context.Context, path string, opts Options) (*Result, error) {
 	}
 	var ep provider.Endpoints
 	if l := r.Spec.Login; l != nil {
+		// An output with the provider's endpoints holds the client id too.
+		if l.ClientID == "" && !opts.SkipEndpoints {
+			f := finding.Finding{ID: "client-not-registered", Severity: finding.Error, Pos: r.Doc.Pos("login"), Path: "login.clientId",
+				Message: "login.clientId is not set: this output needs the hub's client id", Hint: validate.ClientNotRegisteredHint}
+			return r, &finding.InvalidInput{Findings: finding.List{f}}
+		}
 		if ep, err = endpoints(ctx, r, l, opts); err != nil {
 			return r, err
 		}

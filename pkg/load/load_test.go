@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubctl/hubctl/pkg/exitcode"
+	"github.com/hubctl/hubctl/pkg/finding"
 )
 
 // writeSpec writes an OIDC spec whose issuer is issuer, with extra login
@@ -129,5 +131,27 @@ func TestOffline(t *testing.T) {
 				t.Errorf("exit %d, want %d (invalid input)", code, exitcode.Invalid)
 			}
 		})
+	}
+}
+
+// A spec without login.clientId is valid (a warning) until an output needs
+// the client id; then it is refused, naming hubctl app create login.
+func TestUnregisteredClient(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hubctl.yaml")
+	text := "version: 1\nhub:\n  url: https://hub.example.org\nlogin:\n  provider: nbgallery\n  url: https://gallery.example.org\n  clientSecret: {env: S}\n  allow: {all: true}\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Spec(path, Options{})
+	if err != nil || res.Findings.Count(finding.Warning) != 1 || res.Findings[0].ID != "client-not-registered" {
+		t.Fatalf("Spec: %v, findings %v", err, res.Findings)
+	}
+	if _, err := Config(context.Background(), path, Options{SkipEndpoints: true}); err != nil {
+		t.Errorf("an output without the client id: %v", err)
+	}
+	_, err = Config(context.Background(), path, Options{})
+	var inv *finding.InvalidInput
+	if !errors.As(err, &inv) || !strings.Contains(inv.Findings[0].Hint, "hubctl app create login") {
+		t.Errorf("an output with the client id: %v", err)
 	}
 }

@@ -77,6 +77,11 @@ type Resolver struct {
 	BaseDir string
 	// LookupEnv defaults to os.LookupEnv; tests inject their own.
 	LookupEnv func(string) (string, bool)
+	// Stored returns the value hubctl stored for a reference when it
+	// registered the client (hubctl's local state beside the spec), so that
+	// an env reference works after hubctl app create without exporting
+	// anything. Nil means nothing is stored.
+	Stored func(Ref) (string, bool)
 }
 
 // Resolve returns the value a reference points to. A file's trailing
@@ -104,13 +109,18 @@ func (res Resolver) value(r Ref) (string, error) {
 			lookup = os.LookupEnv
 		}
 		v, ok := lookup(r.Env)
+		if v != "" {
+			return v, nil
+		}
+		// The variable wins when set: it is how an operator overrides what
+		// was stored.
+		if stored, found := res.StoredValue(r); found {
+			return stored, nil
+		}
 		if !ok {
 			return "", fmt.Errorf("environment variable %s is not set", r.Env)
 		}
-		if v == "" {
-			return "", fmt.Errorf("environment variable %s is empty", r.Env)
-		}
-		return v, nil
+		return "", fmt.Errorf("environment variable %s is empty", r.Env)
 	case File:
 		path := res.Path(r)
 		data, err := inputfile.Read(path, MaxFileSize, "a secret file")
@@ -129,6 +139,18 @@ func (res Resolver) value(r Ref) (string, error) {
 	default:
 		return "", errors.New("no secret is set")
 	}
+}
+
+// StoredValue returns the value hubctl stored for r, if any, for callers
+// that want it explicitly: Resolve keeps refusing a k8sSecret reference,
+// whose value belongs in the cluster, but a command that creates that
+// Secret reads it here. The value is not checked as Resolve checks one.
+func (res Resolver) StoredValue(r Ref) (string, bool) {
+	if res.Stored == nil {
+		return "", false
+	}
+	v, ok := res.Stored(r)
+	return v, ok && v != ""
 }
 
 // describe names a reference in a message about its value.

@@ -113,3 +113,57 @@ func TestResolveCapsSecretFiles(t *testing.T) {
 		}
 	}
 }
+
+// A value hubctl stored when it registered a client stands in for an env
+// reference whose variable is unset or empty; a set variable wins, and a
+// k8sSecret reference still belongs in the cluster.
+func TestResolveStored(t *testing.T) {
+	k8s := Ref{Kind: K8s, K8s: K8sRef{"hub", "client-secret"}}
+	stored := map[Ref]string{
+		{Kind: Env, Env: "UNSET"}: "stored-unset",
+		{Kind: Env, Env: "EMPTY"}: "stored-empty",
+		{Kind: Env, Env: "SET"}:   "stored-set",
+		{Kind: Env, Env: "BLANK"}: "",
+		k8s:                       "stored-k8s",
+	}
+	res := Resolver{
+		LookupEnv: func(name string) (string, bool) {
+			switch name {
+			case "SET":
+				return "from-env", true
+			case "EMPTY":
+				return "", true
+			}
+			return "", false
+		},
+		Stored: func(r Ref) (string, bool) { v, ok := stored[r]; return v, ok },
+	}
+	for _, tc := range []struct {
+		ref     Ref
+		want    string
+		wantErr string
+	}{
+		{Ref{Kind: Env, Env: "UNSET"}, "stored-unset", ""},
+		{Ref{Kind: Env, Env: "EMPTY"}, "stored-empty", ""},
+		{Ref{Kind: Env, Env: "SET"}, "from-env", ""},
+		{Ref{Kind: Env, Env: "BLANK"}, "", "environment variable BLANK is not set"},
+		{Ref{Kind: Env, Env: "NONE"}, "", "environment variable NONE is not set"},
+	} {
+		got, err := res.Resolve(tc.ref)
+		if got != tc.want || (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("Resolve(%v) = %q, %v; want %q, %q", tc.ref, got, err, tc.want, tc.wantErr)
+		}
+	}
+	if _, err := res.Resolve(k8s); !errors.Is(err, ErrInCluster) {
+		t.Errorf("Resolve(k8s) = %v, want ErrInCluster even with a stored value", err)
+	}
+	if v, ok := res.StoredValue(k8s); !ok || v != "stored-k8s" {
+		t.Errorf("StoredValue(k8s) = %q, %v", v, ok)
+	}
+	if _, ok := res.StoredValue(Ref{Kind: Env, Env: "BLANK"}); ok {
+		t.Error("StoredValue of an empty stored value is ok")
+	}
+	if _, ok := (Resolver{}).StoredValue(k8s); ok {
+		t.Error("StoredValue without a store is ok")
+	}
+}

@@ -28,7 +28,10 @@ func (c *checker) login(l *spec.Login) {
 	c.loginEndpoints(l, prof, known)
 
 	if l.ClientID == "" {
-		c.missing("login.clientId", "login.clientId is required: the client id the provider issued to the hub", "")
+		// Valid until something needs the client: hubctl app create login
+		// registers it and writes the id here; render refuses without it.
+		c.report(finding.Warning, "client-not-registered", "login.clientId",
+			"login.clientId is not set: the hub's client is not registered at the provider yet", ClientNotRegisteredHint)
 	}
 	c.checkPlaceholder("login.clientId", l.ClientID, "the client id the provider issued")
 	if !l.ClientSecret.IsSet() {
@@ -163,3 +166,7 @@ func (c *checker) loginAllow(l *spec.Login) {
 			"groupsClaim has no effect without allow.groups or admins.groups", "")
 	}
 }
+
+// ClientNotRegisteredHint is what to do about a login without a client id,
+// for validate's warning and render's refusal alike.
+const ClientNotRegisteredHint = "run hubctl app create login: it registers the client at the provider and writes login.clientId into the spec (or set login.clientId to the id the provider issued)"

@@ -19,6 +19,7 @@ var Rules = []Rule{
 	{"wrong-type", "a value of the wrong type"},
 	{"ambiguous-secret", "a secret reference with more than one of env, file, k8sSecret"},
 	{"missing-key", "a required key is absent"},
+	{"client-not-registered", "login.clientId not set yet: hubctl app create login registers the client and writes it"},
 	{"unsupported-version", "a spec format version other than 1"},
 	{"jupyterhub-version", "hub.jupyterhub unreadable, too old, or newer than hubctl knows"},
 	{"bad-url", "a URL that is malformed, relative, not http(s), or carries a fragment or credentials"},

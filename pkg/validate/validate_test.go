@@ -209,7 +209,7 @@ var ruleCases = []ruleCase{
 	{name: "provider typo", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "nbgallery", "nbgalery", 1) }),
 		id: "unknown-provider", path: "login.provider", contains: `did you mean "nbgallery"?`, severity: finding.Error},
 	{name: "no provider", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "  provider: nbgallery\n", "", 1) }), id: "missing-key", path: "login.provider", severity: finding.Error},
-	{name: "no client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "  clientId: abc\n", "", 1) }), id: "missing-key", path: "login.clientId", severity: finding.Error},
+	{name: "no client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "  clientId: abc\n", "", 1) }), id: "client-not-registered", path: "login.clientId", severity: finding.Warning, contains: "not registered at the provider yet"},
 	{name: "placeholder client id", spec: with(func(b *blocks) { b.login = strings.Replace(b.login, "clientId: abc", "clientId: CHANGE-ME", 1) }),
 		id: "placeholder", path: "login.clientId", line: 7, col: 13, severity: finding.Error,
 		contains: `login.clientId is still the placeholder "CHANGE-ME": set it to the client id the provider issued`},
