@@ -23,6 +23,8 @@ func newExitCodesTopic() *cobra.Command {
      still writes its report, holding the spec's findings).
   3  a check failed: hubctl doctor found a problem in the setup. The input was
      fine; the report says what to change.
+  5  exists: hubctl app create found the client registered already and changed
+     nothing; --update brings the registration in line with the spec.
 
 With --strict, hubctl validate and the render commands treat warnings as errors
 and exit 2, and hubctl doctor counts a warning as a failure and exits 3.`,

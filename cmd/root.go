@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	appcmd "github.com/hubctl/hubctl/cmd/app"
 	"github.com/hubctl/hubctl/cmd/cmdutil"
 	"github.com/hubctl/hubctl/cmd/docs"
 	doctorcmd "github.com/hubctl/hubctl/cmd/doctor"
@@ -76,6 +77,7 @@ Zero-to-JupyterHub chart.`,
 		initcmd.NewCmd(f, nil),
 		validate.NewCmd(f, nil),
 		doctorcmd.NewCmd(f, nil),
+		appcmd.NewCmd(f),
 		render.NewCmd(f),
 		schema.NewCmd(f),
 		versioncmd.NewCmd(f),

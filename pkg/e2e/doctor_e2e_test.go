@@ -65,7 +65,15 @@ func execDoctor(t *testing.T, dir, spec string, env map[string]string, args ...s
 	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(hubctlBinary, append([]string{"doctor", "-f", specPath}, args...)...)
+	return execHubctl(t, env, append([]string{"doctor", "-f", specPath}, args...)...)
+}
+
+// execHubctl runs hubctl with env and returns what it printed and its exit
+// status, failing the test if the output holds the value of a secret of
+// env.
+func execHubctl(t *testing.T, env map[string]string, args ...string) doctorRun {
+	t.Helper()
+	cmd := exec.Command(hubctlBinary, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -78,11 +86,11 @@ func execDoctor(t *testing.T, dir, spec string, env map[string]string, args ...s
 	if errors.As(err, &exit) {
 		run.exitCode = exit.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running hubctl doctor: %v", err)
+		t.Fatalf("running hubctl %s: %v", args[0], err)
 	}
 	for _, secret := range env {
 		if len(secret) >= 16 && (strings.Contains(run.stdout, secret) || strings.Contains(run.stderr, secret)) {
-			t.Errorf("hubctl doctor's output holds the value of a secret")
+			t.Errorf("hubctl %s's output holds the value of a secret", args[0])
 		}
 	}
 	return run

@@ -21,6 +21,9 @@ const (
 	// Failed: a check found a problem in the setup (doctor; with --strict,
 	// a warning too). The input itself was fine.
 	Failed = 3
+	// Exists: hubctl app create found the client registered already and
+	// changed nothing (--update brings it in line with the spec).
+	Exists = 5
 )
 
 // Error carries an explicit exit status.

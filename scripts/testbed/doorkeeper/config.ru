@@ -61,6 +61,9 @@ class DoorkeeperTestbed < Rails::Application
   config.eager_load = false
   config.hosts.clear
   config.secret_key_base = "hubctl-testbed-doorkeeper-secret-key-base-0123456789abcdef"
+  # NBGallery's cookie name (config/initializers/session_store.rb), which
+  # hubctl app's session mode assumes for a bare cookie value.
+  config.session_store :cookie_store, key: "_jupyter-gallery_session"
   config.logger = ActiveSupport::Logger.new($stdout)
   config.log_level = :info # :debug adds every SQL statement
   config.colorize_logging = false
