@@ -75,6 +75,7 @@ printed without --reveal-secret.`,
 	fl.StringVar(&opts.Dex.CAFile, "dex-ca-file", "", "CA that signed Dex's gRPC certificate")
 	fl.StringVar(&opts.Dex.CertFile, "dex-cert-file", "", "client certificate for Dex's gRPC API")
 	fl.StringVar(&opts.Dex.KeyFile, "dex-key-file", "", "client key for Dex's gRPC API")
+	fl.BoolVar(&opts.Dex.Insecure, "dex-insecure", false, "plaintext gRPC to Dex (loopback addresses only)")
 	fl.StringVar(&opts.SessionCookie, "session-cookie-file", "", "file holding an NBGallery admin's session cookie (session mode; without it, guided mode)")
 	fl.StringVar(&opts.HubToken, "hub-token", "", "the hub's admin token, as env:NAME or file:PATH (default $"+HubTokenEnv+")")
 	fl.BoolVar(&opts.RevealSecret, "reveal-secret", false, "print the new secret (it is stored either way)")
@@ -306,6 +307,8 @@ func (opts *Options) run(cmd *cobra.Command, name string, op func(app.Env, app.T
 	if opts.DryRun {
 		masker = mask(sel)
 		sel.HTTPClient = dryRunClient(sel.HTTPClient, f.IO.Out, masker)
+		// gRPC does not go through an HTTP transport: Dex takes the writer.
+		sel.Dex.DryRun = f.IO.Out
 	}
 	var t app.Target
 	if name == app.LoginClient {

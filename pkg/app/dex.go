@@ -237,20 +237,29 @@ func newDexSecret() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// DexExistsError is a create whose client id Dex has already, for a client
-// that neither the spec nor the state knows: create-or-update cannot take
-// it over by itself, since the secret Dex holds for it is unknown here.
+// DexExistsError is a create whose client id Dex has already. It is an
+// *ExistsError for the flows and matches ErrClientExists. Named says the
+// spec or the state gave the id; otherwise the id was made from the
+// display name, for a client hubctl does not know, and create-or-update
+// cannot take it over, since the secret Dex holds for it is unknown here.
 type DexExistsError struct {
 	*ExistsError
+	Named bool
 }
 
 func (e *DexExistsError) Error() string {
+	if e.Named {
+		return e.ExistsError.Error()
+	}
 	return fmt.Sprintf("Dex has a client %s already, which the spec does not name: "+
 		"to take it over, set login.clientId: %s and run hubctl app rotate %s, which gives it a new secret and stores it; "+
 		"for a new client, set login.clientId to another id", e.ClientID, e.ClientID, e.Name)
 }
 
 func (e *DexExistsError) Unwrap() error { return e.ExistsError }
+
+// Is makes it match ErrClientExists, as the other registries' refusals do.
+func (e *DexExistsError) Is(target error) bool { return target == ErrClientExists }
 
 func (d *dex) Create(ctx context.Context, c Client) (Registration, error) {
 	secret, err := newDexSecret()
@@ -271,10 +280,7 @@ func (d *dex) Create(ctx context.Context, c Client) (Registration, error) {
 		if got, ok, err := d.Get(ctx, Client{ClientID: want.Id}, Stored{}); err == nil && ok {
 			exists.Differs = Differences(c, got)
 		}
-		if c.ClientID != "" {
-			return Registration{}, exists
-		}
-		return Registration{}, &DexExistsError{exists}
+		return Registration{}, &DexExistsError{ExistsError: exists, Named: c.ClientID != ""}
 	}
 	return Registration{ClientID: want.Id, ClientSecret: secret, RedirectURIs: want.RedirectUris}, nil
 }

@@ -263,8 +263,8 @@ func TestDexCreateExisting(t *testing.T) {
 	_, err := b.Create(ctx, unnamed)
 	var dexExists *DexExistsError
 	var exists *ExistsError
-	if !errors.As(err, &dexExists) || !errors.As(err, &exists) {
-		t.Fatalf("Create of a taken id = %v, want a *DexExistsError that unwraps to *ExistsError", err)
+	if !errors.As(err, &dexExists) || !errors.As(err, &exists) || !errors.Is(err, ErrClientExists) || dexExists.Named {
+		t.Fatalf("Create of a taken id = %v, want an unnamed *DexExistsError that is an *ExistsError and ErrClientExists", err)
 	}
 	if exists.ClientID != "jupyterhub-hub-example-org" || exists.Backend != "dex" || len(exists.Differs) != 1 {
 		t.Errorf("ExistsError = %+v, want the id, the backend and the redirect URI difference", exists)
@@ -276,8 +276,8 @@ func TestDexCreateExisting(t *testing.T) {
 	}
 	// The spec names the id: the flow's own ExistsError.
 	_, err = b.Create(ctx, dexLogin)
-	if !errors.As(err, &exists) || errors.As(err, &dexExists) || len(exists.Differs) != 0 {
-		t.Errorf("Create of the spec's id = %v, want a plain *ExistsError with no differences", err)
+	if !errors.As(err, &dexExists) || !dexExists.Named || len(dexExists.Differs) != 0 || err.Error() != dexExists.ExistsError.Error() {
+		t.Errorf("Create of the spec's id = %v, want a named *DexExistsError with the flow's message and no differences", err)
 	}
 	if f.client("jupyterhub").Secret != "their-secret-0123" {
 		t.Error("Create changed the existing client's secret")

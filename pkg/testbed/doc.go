@@ -1,6 +1,6 @@
 // Package testbed starts the real servers that hubctl's end-to-end tests run
-// against — JupyterHub with OAuthenticator, Ory Hydra, panva's oidc-provider
-// and a Doorkeeper app configured as NBGallery runs it — on loopback ports,
+// against — JupyterHub with OAuthenticator, Ory Hydra, panva's oidc-provider,
+// Dex and a Doorkeeper app configured as NBGallery runs it — on loopback ports,
 // and stops them by PID.
 //
 // The servers are installed under <repo>/.build/ by scripts/e2e-deps; a test
@@ -20,6 +20,9 @@
 //   - [StartOIDCProvider] runs panva's oidc-provider with static clients,
 //     dynamic registration (optionally behind an initial access token) and
 //     its development login and consent pages.
+//   - [StartDex] runs Dex v2.45.1 with an in-memory store, a password user
+//     and its gRPC API over mutual TLS, for hubctl app's Dex backend;
+//     [Dex.LogIn] logs in through its password form.
 //   - [StartDoorkeeper] runs Doorkeeper in a one-file Rails app set up like
 //     NBGallery's provider: scopes read/write, a login form, the consent page
 //     and NBGallery's /oauth/userinfo JSON.
