@@ -164,7 +164,7 @@ func newListCmd(opts *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env := opts.env(res, nil)
+			env := opts.env(res)
 			var targets []app.Target
 			if res.Spec.Login != nil {
 				t, err := app.LoginTarget(res.Spec, res.Config)
@@ -324,7 +324,7 @@ func (opts *Options) run(cmd *cobra.Command, name string, op func(app.Env, app.T
 		}
 		t.Backend = app.SelectService(res.Spec, sel)
 	}
-	result, err := op(opts.env(res, nil), t)
+	result, err := op(opts.env(res), t)
 	if errors.Is(err, app.ErrDryRun) {
 		fmt.Fprintf(f.IO.ErrOut, "dry run: nothing was changed\n")
 		return nil
@@ -339,7 +339,7 @@ func (opts *Options) run(cmd *cobra.Command, name string, op func(app.Env, app.T
 	return opts.report(result)
 }
 
-func (opts *Options) env(res *load.Result, _ any) app.Env {
+func (opts *Options) env(res *load.Result) app.Env {
 	f := opts.Factory
 	return app.Env{SpecPath: f.Globals.File, Store: state.Open(f.Globals.File), Resolver: res.Resolver,
 		Out: f.IO.ErrOut, RevealSecret: opts.RevealSecret}

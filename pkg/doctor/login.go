@@ -121,10 +121,6 @@ func (lp *LoginPlan) discover(ctx context.Context, env *Env, docURL string) Outc
 	return Passed("%s answered with a discovery document for issuer %q", docURL, md.Issuer)
 }
 
-// loginRedirectURI is what the hub sends as redirect_uri: the rendered
-// oauth_callback_url.
-func loginRedirectURI(s *spec.Spec) string { return s.ResolvedCallbackURL() }
-
 // describeList joins values for messages: "a, b, c", or "none".
 func describeList(vs []string) string {
 	if len(vs) == 0 {

@@ -75,7 +75,7 @@ func nbgalleryAuthorize(ctx context.Context, env *Env, endpoint, key string) Out
 	q := url.Values{
 		"client_id":     {env.Spec.Login.ClientID},
 		"response_type": {"code"},
-		"redirect_uri":  {loginRedirectURI(env.Spec)},
+		"redirect_uri":  {env.Spec.ResolvedCallbackURL()},
 	}
 	r, err := nbgalleryGet(ctx, env, endpoint+"?"+q.Encode())
 	if err != nil {

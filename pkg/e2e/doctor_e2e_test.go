@@ -3,15 +3,12 @@
 package e2e_test
 
 import (
-	"bytes"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,10 +29,8 @@ type doctorResult struct {
 }
 
 type doctorRun struct {
-	results  []doctorResult
-	exitCode int
-	stdout   string
-	stderr   string
+	hubctlRun
+	results []doctorResult
 }
 
 // find returns the results of check id.
@@ -65,35 +60,13 @@ func execDoctor(t *testing.T, dir, spec string, env map[string]string, args ...s
 	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return execHubctl(t, env, append([]string{"doctor", "-f", specPath}, args...)...)
-}
-
-// execHubctl runs hubctl with env and returns what it printed and its exit
-// status, failing the test if the output holds the value of a secret of
-// env.
-func execHubctl(t *testing.T, env map[string]string, args ...string) doctorRun {
-	t.Helper()
-	cmd := exec.Command(hubctlBinary, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	run := doctorRun{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		run.exitCode = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running hubctl %s: %v", args[0], err)
-	}
+	run := execHubctl(t, env, append([]string{"doctor", "-f", specPath}, args...)...)
 	for _, secret := range env {
 		if len(secret) >= 16 && (strings.Contains(run.stdout, secret) || strings.Contains(run.stderr, secret)) {
-			t.Errorf("hubctl %s's output holds the value of a secret", args[0])
+			t.Errorf("hubctl doctor's output holds the value of a secret")
 		}
 	}
-	return run
+	return doctorRun{hubctlRun: run}
 }
 
 // runDoctor runs hubctl doctor --format json and reads its report.

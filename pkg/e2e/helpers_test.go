@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,9 +69,15 @@ c.JupyterHub.load_roles.append({"name": "e2e-admin", "services": ["e2e-admin"],
     "scopes": ["admin:users", "admin:groups", "admin:services", "read:roles", "read:hub"]})
 `
 
-// runHubctl runs the binary and returns its standard output; a non-zero
-// exit fails the test with what hubctl said.
-func runHubctl(t *testing.T, env map[string]string, args ...string) string {
+// hubctlRun is what one run of the binary printed, and its exit status.
+type hubctlRun struct {
+	exitCode       int
+	stdout, stderr string
+}
+
+// execHubctl runs the binary with env and returns what it printed and its
+// exit status.
+func execHubctl(t *testing.T, env map[string]string, args ...string) hubctlRun {
 	t.Helper()
 	cmd := exec.Command(hubctlBinary, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
@@ -79,13 +86,29 @@ func runHubctl(t *testing.T, env map[string]string, args ...string) string {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("hubctl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	err := cmd.Run()
+	run := hubctlRun{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		run.exitCode = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running hubctl %s: %v", args[0], err)
 	}
-	if stderr.Len() > 0 {
-		t.Logf("hubctl %s said:\n%s", strings.Join(args, " "), stderr.String())
+	return run
+}
+
+// runHubctl runs the binary and returns its standard output; a non-zero
+// exit fails the test with what hubctl said.
+func runHubctl(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	run := execHubctl(t, env, args...)
+	if run.exitCode != 0 {
+		t.Fatalf("hubctl %s: exit status %d\n%s", strings.Join(args, " "), run.exitCode, run.stderr)
 	}
-	return stdout.String()
+	if run.stderr != "" {
+		t.Logf("hubctl %s said:\n%s", strings.Join(args, " "), run.stderr)
+	}
+	return run.stdout
 }
 
 // rendered is a spec rendered for one target, ready to become a hub.
