@@ -43,7 +43,11 @@ type Options struct {
 	Format          string
 	Update          bool
 	Yes             bool
-	Timeout         time.Duration
+	// ClientID and ClientSecretFile answer guided mode's questions
+	// without a terminal.
+	ClientID         string
+	ClientSecretFile string
+	Timeout          time.Duration
 }
 
 // NewCmd builds `hubctl app` and its subcommands.
@@ -103,6 +107,7 @@ func newCreateCmd(opts *Options) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "update an existing registration to match the spec")
 	addMutationFlags(cmd, opts)
+	addGuidedFlags(cmd, opts)
 	return cmd
 }
 
@@ -118,6 +123,7 @@ func newRotateCmd(opts *Options) *cobra.Command {
 		},
 	}
 	addMutationFlags(cmd, opts)
+	addGuidedFlags(cmd, opts)
 	return cmd
 }
 
@@ -151,6 +157,13 @@ func newDeleteCmd(opts *Options) *cobra.Command {
 func addMutationFlags(cmd *cobra.Command, opts *Options) {
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the request that would change the registry (secrets masked), and send nothing that changes it")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
+}
+
+// addGuidedFlags are the answers of guided mode (NBGallery, consoles), for
+// runs without a terminal.
+func addGuidedFlags(cmd *cobra.Command, opts *Options) {
+	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "guided mode: the client id (NBGallery's UID) the console showed")
+	cmd.Flags().StringVar(&opts.ClientSecretFile, "client-secret-file", "", "guided mode: a file holding the client secret the console showed")
 }
 
 func newListCmd(opts *Options) *cobra.Command {
@@ -219,7 +232,15 @@ func writeTable(w io.Writer, statuses []app.Status) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Backend, orDash(s.ClientID), state)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range statuses {
+		if s.Interrupted != "" {
+			fmt.Fprintf(w, "warning: %s\n", s.Interrupted)
+		}
+	}
+	return nil
 }
 
 func orDash(s string) string {
@@ -290,6 +311,15 @@ func (opts *Options) prepare(cmd *cobra.Command) (*load.Result, app.SelectOption
 	client.Timeout = opts.Timeout
 	sel.HTTPClient = client
 	sel.Prompt = newPrompter(f)
+	if opts.ClientID != "" || opts.ClientSecretFile != "" {
+		var clientSecret string
+		if opts.ClientSecretFile != "" {
+			if clientSecret, err = (secret.Resolver{}).Resolve(secret.Ref{Kind: secret.File, File: opts.ClientSecretFile}); err != nil {
+				return nil, sel, exitcode.InvalidInput(fmt.Errorf("--client-secret-file: %w", err))
+			}
+		}
+		sel.Prompt = app.WithAnswers(opts.ClientID, clientSecret, sel.Prompt)
+	}
 	return res, sel, nil
 }
 

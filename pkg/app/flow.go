@@ -132,9 +132,12 @@ func Create(ctx context.Context, env Env, t Target, update bool) (Result, error)
 				return env.store(st, t, reg, prev)
 			}
 		}
+		if err := env.beginInFlight(st, t, "create"); err != nil {
+			return err
+		}
 		reg, err := t.Backend.Create(ctx, t.Client)
 		if err != nil {
-			return err
+			return env.endInFlight(st, t, err)
 		}
 		res = Result{Name: t.Client.Name, Backend: t.Backend.Name(), Action: "created", Registration: reg}
 		if reg.Pending {
@@ -159,9 +162,22 @@ func Rotate(ctx context.Context, env Env, t Target) (Result, error) {
 		if err != nil {
 			return err
 		}
-		reg, err := t.Backend.Rotate(ctx, c, prev)
-		if err != nil {
+		if err := env.beginInFlight(st, t, "rotate"); err != nil {
 			return err
+		}
+		reg, err := t.Backend.Rotate(ctx, c, prev)
+		if errors.Is(err, ErrNotSupported) && reg.RegistrationToken != "" {
+			// The registry took the update and kept the old secret, but
+			// issued a new registration access token (Hydra does on every
+			// PUT): without it the next rotate or delete gets a 401.
+			reg.ClientSecret = ""
+			if serr := env.store(st, t, reg, prev); serr != nil {
+				return &StoreError{Name: c.Name, ClientID: reg.ClientID, Backend: t.Backend.Name(), Err: serr}
+			}
+			return err
+		}
+		if err != nil {
+			return env.endInFlight(st, t, err)
 		}
 		res = Result{Name: c.Name, Backend: t.Backend.Name(), Action: "rotated", Registration: reg}
 		if err := env.store(st, t, reg, prev); err != nil {
@@ -208,6 +224,9 @@ type Status struct {
 	Matches    bool     `json:"matches"`
 	Differs    []string `json:"differs,omitempty"`
 	Error      string   `json:"error,omitempty"`
+	// Interrupted says what an unfinished earlier change may have left
+	// at the registry.
+	Interrupted string `json:"interrupted,omitempty"`
 }
 
 // List reads each target's registration and compares it with the spec.
@@ -220,6 +239,9 @@ func List(ctx context.Context, env Env, targets []Target) ([]Status, error) {
 	for _, t := range targets {
 		prev := stored(st, t)
 		s := Status{Name: t.Client.Name, Backend: t.Backend.Name(), ClientID: firstNonEmpty(prev.ClientID, t.SpecID)}
+		if f, ok := st.InFlightFor(t.Client.Name); ok {
+			s.Interrupted = InterruptedMessage(f)
+		}
 		if s.ClientID == "" {
 			out = append(out, s)
 			continue
@@ -333,14 +355,11 @@ func (env Env) store(st *state.State, t Target, reg Registration, prev Stored) e
 			st.SetSecret(state.RefKey(t.Secret), reg.ClientSecret)
 		}
 	}
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
-	}
 	cs := state.ClientState{Name: t.Client.Name, Backend: t.Backend.Name(), ClientID: reg.ClientID,
 		RegistrationURI:   firstNonEmpty(reg.RegistrationURI, prev.RegistrationURI),
-		RegistrationToken: firstNonEmpty(reg.RegistrationToken, prev.RegistrationToken), UpdatedAt: now().UTC()}
+		RegistrationToken: firstNonEmpty(reg.RegistrationToken, prev.RegistrationToken), UpdatedAt: env.now()}
 	st.SetClient(cs)
+	st.ClearInFlight(t.Client.Name)
 	if err := env.Store.Save(st); err != nil {
 		return err
 	}
@@ -350,4 +369,51 @@ func (env Env) store(st *state.State, t Target, reg Registration, prev Stored) e
 		}
 	}
 	return nil
+}
+
+func (env Env) now() time.Time {
+	if env.Now != nil {
+		return env.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// beginInFlight records, before a change goes to the registry, that it is
+// under way, so that a run killed before it stores the result leaves a
+// trace the next run reports (the registry may then hold a client, or a
+// new secret, hubctl does not know). An earlier run's trace is reported
+// here.
+func (env Env) beginInFlight(st *state.State, t Target, action string) error {
+	if prev, ok := st.InFlightFor(t.Client.Name); ok && env.Out != nil {
+		fmt.Fprintf(env.Out, "warning: %s\n", InterruptedMessage(prev))
+	}
+	st.SetInFlight(state.InFlightState{Name: t.Client.Name, Action: action, Backend: t.Backend.Name(),
+		DisplayName: t.Client.DisplayName, StartedAt: env.now()})
+	return env.Store.Save(st)
+}
+
+// endInFlight forgets the in-flight record of a change the registry
+// refused, and returns err. Any other failure (a timeout, a reset
+// connection) may have happened after the registry acted, so the record
+// stays for the next run to report.
+func (env Env) endInFlight(st *state.State, t Target, err error) error {
+	var re *RegistryError
+	if errors.Is(err, ErrDryRun) || errors.Is(err, ErrNotSupported) || (errors.As(err, &re) && re.Status >= 400 && re.Status < 500) {
+		st.ClearInFlight(t.Client.Name)
+		if serr := env.Store.Save(st); serr != nil {
+			return errors.Join(err, serr)
+		}
+	}
+	return err
+}
+
+// InterruptedMessage says what an unfinished change left behind may be.
+func InterruptedMessage(f state.InFlightState) string {
+	when := f.StartedAt.Format(time.RFC3339)
+	if f.Action == "rotate" {
+		return fmt.Sprintf("an earlier hubctl app rotate %s (%s) did not finish storing the new secret: the secret hubctl holds may no longer work at %s; "+
+			"hubctl app rotate %s issues and stores a new one", f.Name, when, f.Backend, f.Name)
+	}
+	return fmt.Sprintf("an earlier hubctl app create %s (%s) did not finish storing what %s registered: the registry may hold a client named %q that hubctl does not know; "+
+		"delete it there if it does", f.Name, when, f.Backend, f.DisplayName)
 }

@@ -176,37 +176,12 @@ func (g *nbgGuided) ask(ctx context.Context, c Client) (Registration, error) {
 	return reg, nil
 }
 
-// checkCredentials sends a token request with a code that cannot exist:
-// Doorkeeper says invalid_client for a wrong UID or secret before it looks
-// at the code (invalid_grant). Anything else is left to hubctl doctor.
+// checkCredentials tries the UID and secret at NBGallery's token endpoint.
 func (g *nbgGuided) checkCredentials(ctx context.Context, c Client, uid, secret string) error {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {"hubctl-credentials-check"},
-		"client_id": {uid}, "client_secret": {secret}}
-	if len(c.RedirectURIs) > 0 {
-		form.Set("redirect_uri", c.RedirectURIs[0])
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.o.BaseURL+"/oauth/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := g.o.HTTPClient.Do(req)
-	if err != nil {
-		if !errors.Is(err, ErrDryRun) {
-			fmt.Fprintf(g.o.Out, "note: could not check the UID and secret at %s/oauth/token (%v); hubctl doctor checks them later\n", g.o.BaseURL, redactURLError(err))
-		}
-		return nil
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Error string `json:"error"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body)
-	if body.Error == "invalid_client" {
-		return fmt.Errorf("NBGallery does not accept UID %s with the secret entered (invalid_client): copy both again from the application's page at %s/oauth/applications", uid, g.o.BaseURL)
-	}
-	return nil
+	c.AuthMethod = "client_secret_post"
+	return checkClientCredentials(ctx, g.o.HTTPClient, g.o.Out, g.o.BaseURL+"/oauth/token", c, uid, secret, func(code string) error {
+		return fmt.Errorf("NBGallery does not accept UID %s with the secret entered (%s): copy both again from the application's page at %s/oauth/applications", uid, code, g.o.BaseURL)
+	})
 }
 
 func (g *nbgGuided) Create(ctx context.Context, c Client) (Registration, error) {

@@ -31,6 +31,31 @@ func NewPrompter(in io.Reader, out io.Writer) Prompter {
 	return NewReaderPrompter(in, out)
 }
 
+// WithAnswers answers guided mode's questions from flags (--client-id,
+// --client-secret-file) where they are given, and asks next otherwise.
+func WithAnswers(clientID, clientSecret string, next Prompter) Prompter {
+	return &answers{id: clientID, secret: clientSecret, next: next}
+}
+
+type answers struct {
+	id, secret string
+	next       Prompter
+}
+
+func (a *answers) Line(label string) (string, error) {
+	if a.id != "" || a.next == nil {
+		return a.id, nil
+	}
+	return a.next.Line(label)
+}
+
+func (a *answers) Secret(label string) (string, error) {
+	if a.secret != "" || a.next == nil {
+		return a.secret, nil
+	}
+	return a.next.Secret(label)
+}
+
 // NewReaderPrompter reads one line of in for each question.
 func NewReaderPrompter(in io.Reader, out io.Writer) Prompter {
 	if out == nil {

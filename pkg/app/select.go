@@ -7,11 +7,12 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/hubctl/hubctl/pkg/provider"
 	"github.com/hubctl/hubctl/pkg/spec"
 )
 
 // Backend names accepted by --backend.
-var BackendNames = []string{"rfc7591", "hydra-admin", "dex", "nbgallery"}
+var BackendNames = []string{"rfc7591", "hydra-admin", "dex", "nbgallery", "console"}
 
 // SelectOptions say how to reach the registries; the command fills them
 // from flags and secret references.
@@ -35,9 +36,11 @@ type SelectOptions struct {
 }
 
 // SelectLogin chooses the backend for the hub's login client: the one
-// --backend names, else by the provider: NBGallery's applications, Dex's
-// gRPC API or Hydra's admin API when their address is given, else RFC 7591
-// registration where discovery advertises it.
+// --backend names, else by the provider: NBGallery's applications, the
+// guided console steps for GitHub, Google and Entra ID (which have no
+// registration API), Dex's gRPC API or Hydra's admin API when their
+// address is given, else RFC 7591 registration where discovery advertises
+// it.
 func SelectLogin(ctx context.Context, s *spec.Spec, o SelectOptions) (Backend, error) {
 	l := s.Login
 	name := o.Backend
@@ -45,6 +48,8 @@ func SelectLogin(ctx context.Context, s *spec.Spec, o SelectOptions) (Backend, e
 		switch {
 		case l.Provider == spec.ProviderNBGallery:
 			name = "nbgallery"
+		case ConsoleFor(l.URL) != "" || ConsoleFor(l.AuthorizeURL) != "":
+			name = "console"
 		case o.Dex.Address != "":
 			name = "dex"
 		case o.AdminURL != "":
@@ -57,6 +62,13 @@ func SelectLogin(ctx context.Context, s *spec.Spec, o SelectOptions) (Backend, e
 	case "nbgallery":
 		return NewNBGallery(NBGalleryOptions{HTTPClient: o.HTTPClient, BaseURL: strings.TrimSuffix(l.URL, "/"),
 			SessionCookie: o.SessionCookie, Prompt: o.Prompt, Out: o.Out}), nil
+	case "console":
+		tokenURL := func(ctx context.Context) (string, error) {
+			ep, err := provider.Resolve(ctx, l, o.HTTPClient)
+			return ep.Token, err
+		}
+		return NewConsole(ConsoleOptions{LoginURL: firstNonEmpty(l.AuthorizeURL, l.URL), TokenURL: tokenURL,
+			HTTPClient: o.HTTPClient, Prompt: o.Prompt, Out: o.Out}), nil
 	case "dex":
 		if o.Dex.Address == "" {
 			return nil, fmt.Errorf("--backend dex needs --dex-address HOST:PORT (Dex's gRPC API)")
@@ -71,7 +83,7 @@ func SelectLogin(ctx context.Context, s *spec.Spec, o SelectOptions) (Backend, e
 		reg := o.RegistrationURL
 		if reg == "" {
 			if l.Provider != spec.ProviderOIDC {
-				return nil, fmt.Errorf("a %s provider has no discovery: give --registration-url, or --backend", l.Provider)
+				return nil, fmt.Errorf("a %s provider has no discovery: give --registration-url, or --backend (console registers by hand with hubctl's guidance)", l.Provider)
 			}
 			var err error
 			if reg, err = RegistrationEndpoint(ctx, o.HTTPClient, l.URL); err != nil {
@@ -80,7 +92,7 @@ func SelectLogin(ctx context.Context, s *spec.Spec, o SelectOptions) (Backend, e
 			if reg == "" {
 				return nil, fmt.Errorf("%s advertises no registration_endpoint (dynamic client registration is off): "+
 					"give --registration-url, use the provider's admin API (--admin-url for Hydra, --dex-address for Dex), "+
-					"or register the client in the provider's console and set login.clientId", l.URL)
+					"or register the client in the provider's console with --backend console, which says what to enter and stores what you paste", l.URL)
 			}
 		}
 		return NewRFC7591(RFC7591Options{HTTPClient: o.HTTPClient, RegistrationURL: reg, InitialToken: o.InitialToken}), nil

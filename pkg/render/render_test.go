@@ -476,3 +476,41 @@ func TestDoctorJob(t *testing.T) {
 		t.Errorf("literal secret: got %v", err)
 	}
 }
+
+// TestSecretCarriesWhatAppStoredForK8sSecretReferences: a client
+// registered by hubctl app whose secret the spec keeps in a cluster Secret
+// gets that Secret rendered from the state; references with nothing stored
+// stay the user's.
+func TestSecretCarriesWhatAppStoredForK8sSecretReferences(t *testing.T) {
+	res := loadSpec(t, filepath.Join(golden.Dir(t), "specs", "k8s-secrets.yaml"))
+	opts := renderOptions(res)
+	opts.Resolver.Stored = func(r secret.Ref) (string, bool) {
+		if r.Kind == secret.K8s && r.K8s == (secret.K8sRef{Name: "gallery-oauth", Key: "client-secret"}) {
+			return "stored-client-secret", true
+		}
+		return "", false
+	}
+	out, err := render.KubernetesSecret(res.Config, render.SecretOptions{Options: opts, Namespace: "jhub"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("golden", "k8s-secrets", "secret-with-stored.yaml"), out)
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	byName := map[string]map[string]string{}
+	for {
+		var m struct {
+			Metadata   struct{ Name, Namespace string }
+			StringData map[string]string `yaml:"stringData"`
+		}
+		if err := dec.Decode(&m); err != nil {
+			break
+		}
+		byName[m.Metadata.Name] = m.StringData
+	}
+	if got := byName["gallery-oauth"]; len(got) != 1 || got["client-secret"] != "stored-client-secret" {
+		t.Errorf("gallery-oauth Secret: %v", got)
+	}
+	if _, ok := byName["nbviewer-token"]; ok {
+		t.Error("a k8sSecret reference with nothing stored was rendered")
+	}
+}

@@ -148,7 +148,7 @@ func (s *Store) Save(st *State) error {
 	if _, err := s.read(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	out := State{Version: Version, Clients: slices.Clone(st.Clients), Secrets: slices.Clone(st.Secrets)}
+	out := State{Version: Version, Clients: slices.Clone(st.Clients), Secrets: slices.Clone(st.Secrets), InFlight: slices.Clone(st.InFlight)}
 	slices.SortFunc(out.Clients, func(a, b ClientState) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(out.Secrets, func(a, b SecretState) int { return strings.Compare(a.Ref, b.Ref) })
 	data, err := json.MarshalIndent(out, "", "  ")
@@ -182,6 +182,23 @@ type State struct {
 	Version int           `json:"version"`
 	Clients []ClientState `json:"clients,omitempty"`
 	Secrets []SecretState `json:"secrets,omitempty"`
+	// InFlight records a registration or rotation that was sent to a
+	// registry and not stored yet; one left behind is a run that was
+	// killed in between, and the next run says so.
+	InFlight []InFlightState `json:"inFlight,omitempty"`
+}
+
+// InFlightState is one change sent to a registry whose result is not
+// stored yet.
+type InFlightState struct {
+	Name string `json:"name"`
+	// Action is "create" or "rotate".
+	Action  string `json:"action"`
+	Backend string `json:"backend"`
+	// DisplayName is the client_name the registration carried, by which
+	// an orphan client can be found in the provider's console.
+	DisplayName string    `json:"displayName,omitempty"`
+	StartedAt   time.Time `json:"startedAt"`
 }
 
 // ClientState is one registered client.
@@ -253,6 +270,26 @@ func (st *State) SetClient(c ClientState) {
 		return
 	}
 	st.Clients[i] = c
+}
+
+// InFlightFor returns the unfinished change recorded for the client name.
+func (st *State) InFlightFor(name string) (InFlightState, bool) {
+	i := slices.IndexFunc(st.InFlight, func(f InFlightState) bool { return f.Name == name })
+	if i < 0 {
+		return InFlightState{}, false
+	}
+	return st.InFlight[i], true
+}
+
+// SetInFlight records f, replacing what was recorded for its client.
+func (st *State) SetInFlight(f InFlightState) {
+	st.ClearInFlight(f.Name)
+	st.InFlight = append(st.InFlight, f)
+}
+
+// ClearInFlight forgets the unfinished change of the client name.
+func (st *State) ClearInFlight(name string) {
+	st.InFlight = slices.DeleteFunc(st.InFlight, func(f InFlightState) bool { return f.Name == name })
 }
 
 // DeleteClient forgets the client called name.

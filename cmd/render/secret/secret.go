@@ -71,7 +71,7 @@ func Run(cmd *cobra.Command, opts *Options) error {
 		return err
 	}
 	if data == nil {
-		f.Warnf("the spec keeps no secret in hubctl's Secret (every secret is a k8sSecret reference): nothing to print")
+		f.Warnf("the spec keeps no secret in hubctl's Secret and hubctl stored none for its k8sSecret references: nothing to print")
 		return nil
 	}
 	return f.WriteOutput(data, true)
