@@ -372,7 +372,7 @@ func (opts *Options) run(cmd *cobra.Command, name string, op func(app.Env, app.T
 func (opts *Options) env(res *load.Result) app.Env {
 	f := opts.Factory
 	return app.Env{SpecPath: f.Globals.File, Store: state.Open(f.Globals.File), Resolver: res.Resolver,
-		Out: f.IO.ErrOut, RevealSecret: opts.RevealSecret}
+		Out: f.IO.ErrOut, RevealSecret: opts.RevealSecret, DryRun: opts.DryRun}
 }
 
 func (opts *Options) report(r app.Result) error {

@@ -40,6 +40,8 @@ type Env struct {
 	// next); never a secret unless RevealSecret.
 	Out          io.Writer
 	RevealSecret bool
+	// DryRun records nothing in the state: the registry is not changed.
+	DryRun bool
 	// LockWait bounds the wait for another hubctl's lock on the state.
 	LockWait time.Duration
 	Now      func() time.Time
@@ -384,6 +386,9 @@ func (env Env) now() time.Time {
 // new secret, hubctl does not know). An earlier run's trace is reported
 // here.
 func (env Env) beginInFlight(st *state.State, t Target, action string) error {
+	if env.DryRun {
+		return nil
+	}
 	if prev, ok := st.InFlightFor(t.Client.Name); ok && env.Out != nil {
 		fmt.Fprintf(env.Out, "warning: %s\n", InterruptedMessage(prev))
 	}
@@ -398,6 +403,9 @@ func (env Env) beginInFlight(st *state.State, t Target, action string) error {
 // stays for the next run to report.
 func (env Env) endInFlight(st *state.State, t Target, err error) error {
 	var re *RegistryError
+	if env.DryRun {
+		return err
+	}
 	if errors.Is(err, ErrDryRun) || errors.Is(err, ErrNotSupported) || (errors.As(err, &re) && re.Status >= 400 && re.Status < 500) {
 		st.ClearInFlight(t.Client.Name)
 		if serr := env.Store.Save(st); serr != nil {

@@ -136,12 +136,17 @@ func renderFor(t *testing.T, tgt target, specPath string, env map[string]string,
 		for name, data := range clusterSecrets {
 			secrets[name] = data
 		}
-		var own struct {
-			Metadata   struct{ Name string }
-			StringData map[string]string `yaml:"stringData"`
-		}
-		if manifest := runHubctl(t, env, "render", "secret", "-f", specPath); manifest != "" {
-			if err := yaml.Unmarshal([]byte(manifest), &own); err != nil {
+		// render secret prints hubctl's Secret, then those of k8sSecret
+		// references that hubctl app stored values for.
+		dec := yaml.NewDecoder(strings.NewReader(runHubctl(t, env, "render", "secret", "-f", specPath)))
+		for {
+			var own struct {
+				Metadata   struct{ Name string }
+				StringData map[string]string `yaml:"stringData"`
+			}
+			if err := dec.Decode(&own); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
 				t.Fatal(err)
 			}
 			merged := map[string]string{}
