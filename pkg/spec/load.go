@@ -126,6 +126,9 @@ func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
 	case !errors.Is(err, io.EOF):
 		return nil, doc, finding.List{syntaxFinding(name, data, err)}
 	}
+	if f := chartValuesFinding(name, root.Content[0]); f != nil {
+		return nil, doc, finding.List{*f}
+	}
 	d := &decoder{doc: doc}
 	var s Spec
 	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")

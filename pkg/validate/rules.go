@@ -12,6 +12,7 @@ type Rule struct {
 var Rules = []Rule{
 	{"yaml-syntax", "the file is not valid YAML"},
 	{"empty-file", "the file is empty"},
+	{"chart-values", "the file is Zero-to-JupyterHub chart values, not a spec: hubctl lint checks it, hubctl import makes a spec of it"},
 	{"multiple-documents", "the file holds more than one YAML document"},
 	{"unknown-key", "a key hubctl does not know (with a did-you-mean)"},
 	{"duplicate-key", "a key set twice in one mapping; only the first is read"},

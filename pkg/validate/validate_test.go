@@ -94,6 +94,10 @@ var ruleCases = []ruleCase{
 	// Loading.
 	{name: "yaml syntax", spec: "version: 1\nhub: [\n", id: "yaml-syntax", line: 2, severity: finding.Error},
 	{name: "empty file", spec: "", id: "empty-file", severity: finding.Error},
+	{name: "chart values", spec: "# config.yaml\nproxy:\n  secretToken: x\nhub:\n  config:\n    JupyterHub: {}\n", id: "chart-values",
+		line: 2, col: 1, contains: "chart values (it has proxy)", hint: "hubctl lint hubctl.yaml", severity: finding.Error},
+	{name: "legacy auth block", spec: "hub:\n  extraEnv: {A: b}\nauth:\n  type: custom\n", id: "chart-values",
+		line: 2, col: 3, contains: "it has extraEnv", hint: "hubctl import", severity: finding.Error},
 	{name: "two documents", spec: base.text() + "---\nversion: 1\n", id: "multiple-documents", severity: finding.Error},
 	{name: "duplicate key", spec: with(func(b *blocks) { b.hub += "  url: https://other.example.org\n" }),
 		id: "duplicate-key", path: "hub.url", line: 4, col: 3, contains: `key "url" is already set at line 3, column 3`, severity: finding.Error},
