@@ -235,62 +235,18 @@ func (p *Problem) fix(ok bool, comment string, edits ...valuesdoc.Edit) {
 // note sets the comment migrate places above the key.
 func (p *Problem) note(comment string) { p.Comment = comment }
 
-// resolve follows aliases and unwraps a document node.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil {
-		switch {
-		case n.Kind == yaml.AliasNode:
-			n = n.Alias
-		case n.Kind == yaml.DocumentNode && len(n.Content) > 0:
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return nil
-}
+func resolve(n *yaml.Node) *yaml.Node { return valuesdoc.Resolve(n) }
 
 func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) }
 
 type pair struct{ key, value *yaml.Node }
 
-// pairs lists a mapping's entries, values resolved, with the entries a
-// merge key (<<: *base) brings in after the mapping's own, as YAML reads
-// them: own keys win.
-func pairs(m *yaml.Node) []pair { return pairsDepth(m, 0) }
-
-// maxMergeDepth bounds merge keys that merge mappings that merge
-// mappings, so a cycle of them cannot hang lint.
-const maxMergeDepth = 16
-
-func pairsDepth(m *yaml.Node, depth int) []pair {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	var own, merged []pair
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if !isMergeKey(k) {
-			own = append(own, pair{k, resolve(v)})
-			continue
-		}
-		srcs := []*yaml.Node{resolve(v)}
-		if s := resolve(v); s != nil && s.Kind == yaml.SequenceNode {
-			srcs = s.Content
-		}
-		if depth >= maxMergeDepth {
-			continue
-		}
-		for _, src := range srcs {
-			merged = append(merged, pairsDepth(src, depth+1)...)
-		}
-	}
-	out := own
-	for _, p := range merged {
-		if !slices.ContainsFunc(out, func(o pair) bool { return o.key.Value == p.key.Value }) {
-			out = append(out, p)
-		}
+// pairs lists a mapping's entries as helm reads them (valuesdoc.Pairs).
+func pairs(m *yaml.Node) []pair {
+	ps := valuesdoc.Pairs(m)
+	out := make([]pair, len(ps))
+	for i, p := range ps {
+		out[i] = pair{p.Key, p.Value}
 	}
 	return out
 }

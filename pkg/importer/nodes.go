@@ -1,0 +1,85 @@
+package importer
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubctl/hubctl/pkg/valuesdoc"
+)
+
+func resolve(n *yaml.Node) *yaml.Node { return valuesdoc.Resolve(n) }
+
+type pair struct{ key, value *yaml.Node }
+
+// pairs lists a mapping's entries as helm reads them (valuesdoc.Pairs).
+func pairs(m *yaml.Node) []pair {
+	ps := valuesdoc.Pairs(m)
+	out := make([]pair, len(ps))
+	for i, p := range ps {
+		out[i] = pair{p.Key, p.Value}
+	}
+	return out
+}
+
+func get(m *yaml.Node, key string) (pair, bool) {
+	for _, p := range pairs(m) {
+		if p.key.Value == key {
+			return p, true
+		}
+	}
+	return pair{}, false
+}
+
+// lookup follows a key path from m; the pair is the last key's.
+func lookup(m *yaml.Node, path ...string) (pair, bool) {
+	var p pair
+	for _, k := range path {
+		var ok bool
+		if p, ok = get(m, k); !ok {
+			return pair{}, false
+		}
+		m = p.value
+	}
+	return p, len(path) > 0
+}
+
+func isMap(n *yaml.Node) bool { return n != nil && n.Kind == yaml.MappingNode }
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// str returns a scalar's text; a mapping, a list or null is not one.
+func str(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
+		return "", false
+	}
+	return n.Value, true
+}
+
+// boolean reads a YAML bool; Python would take other truthy values too,
+// but the chart's values schema and traitlets only take bools here.
+func boolean(n *yaml.Node) (value, ok bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		return false, false
+	}
+	return strings.EqualFold(n.Value, "true"), true
+}
+
+// strings reads a list of strings; ok is false when n is anything else
+// or holds anything else.
+func stringList(n *yaml.Node) ([]string, bool) {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil, false
+	}
+	out := []string{}
+	for _, item := range n.Content {
+		s, ok := str(resolve(item))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
