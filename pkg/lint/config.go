@@ -331,10 +331,10 @@ func (l *linter) renamedTrait(sec, kv pair, p valuesdoc.Path, a alias) {
 	if a.new == "auth_state_groups_key" {
 		msg += fmt.Sprintf(" (a path into auth_state: %s<claim>)", a.prefix)
 	}
-	pr := l.add(finding.Warning, "renamed-key", kv.key, p, msg, fmt.Sprintf("rename it %s", a.new))
 	if a.old == "tls_verify" && isFalse(kv.value) {
 		l.tlsVerifyOff(kv, p)
 	}
+	pr := l.add(finding.Warning, "renamed-key", kv.key, p, msg, fmt.Sprintf("rename it %s", a.new))
 	if _, both := get(sec.value, a.new); both {
 		pr.Hint = fmt.Sprintf("%s is set too: keep one and delete the other", a.new)
 		pr.note(fmt.Sprintf("hubctl: %s and %s are both set; keep one", a.old, a.new))

@@ -43,6 +43,9 @@ type Input struct {
 // Problem is a finding with what migrate does about it.
 type Problem struct {
 	finding.Finding
+	// At is the key the problem is at, below the prefix; nil for the
+	// whole file. Migrate places Comment there.
+	At valuesdoc.Path
 	// Fixes are the edits that fix the problem when there is one right
 	// answer, in the order to apply them; nil when a person must decide.
 	Fixes []valuesdoc.Edit
@@ -81,6 +84,7 @@ var Rules = []validate.Rule{
 	{ID: "undefined-service", Summary: "a role naming a service these values do not define"},
 	{ID: "role-defined-twice", Summary: "the user role defined in two places, so one definition is lost"},
 	{ID: "config-services", Summary: "hub.config.JupyterHub.services, which the chart drops"},
+	{ID: "duplicate-key", Summary: "a key written twice in one mapping; helm takes the last and ignores the first"},
 	{ID: "config-load-roles", Summary: "hub.config.JupyterHub.load_roles, which replaces the chart's roles and hub.loadRoles"},
 }
 
@@ -119,7 +123,7 @@ func Lint(in Input) []Problem {
 	slices.SortStableFunc(order, func(a, b int) int { return compareFindings(list[a], list[b]) })
 	out := make([]Problem, len(order))
 	for i, j := range order {
-		out[i] = l.problems[j]
+		out[i] = *l.problems[j]
 	}
 	return out
 }
@@ -161,7 +165,9 @@ type linter struct {
 	in       Input
 	root     *yaml.Node
 	version  jupyterhub.Version
-	problems []Problem
+	// problems are pointers: a caller keeps the one add returned while
+	// it adds others.
+	problems []*Problem
 	// own maps each mapping key node reached without going through an
 	// alias or a merge key to its path. An edit is only offered at a key
 	// written at that path: a key that comes from an anchor lives
@@ -205,7 +211,9 @@ func (l *linter) display(path valuesdoc.Path) string {
 // add records a problem at the key node (nil: the whole file) and returns
 // it so the caller can attach fixes or a comment.
 func (l *linter) add(sev finding.Severity, id string, at *yaml.Node, path valuesdoc.Path, msg, hint string) *Problem {
-	return l.addAt(sev, id, at, l.display(path), msg, hint)
+	p := l.addAt(sev, id, at, l.display(path), msg, hint)
+	p.At = slices.Clone(path)
+	return p
 }
 
 func (l *linter) addAt(sev finding.Severity, id string, at *yaml.Node, display, msg, hint string) *Problem {
@@ -218,8 +226,9 @@ func (l *linter) addAt(sev finding.Severity, id string, at *yaml.Node, display, 
 	} else if l.in.FileOf != nil {
 		f.Pos.File = l.in.FileOf(l.in.Root)
 	}
-	l.problems = append(l.problems, Problem{Finding: f})
-	return &l.problems[len(l.problems)-1]
+	p := &Problem{Finding: f}
+	l.problems = append(l.problems, p)
+	return p
 }
 
 // fix attaches edits when every key they start from is written where the

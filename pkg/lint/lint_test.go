@@ -62,47 +62,31 @@ var cases = []lintCase{
 		want: []string{"literal-secret", "literal-secret", "literal-secret", "literal-secret", "literal-secret", "literal-secret"}},
 	{name: "prefixed", files: []string{"prefixed.yaml"}, prefix: []string{"jupyterhub"}, want: []string{"env-not-string", "legacy-auth"}},
 	{name: "version-bad", files: []string{"version.yaml"}, version: "five", want: []string{"jupyterhub-version", "scope-needs-version"}},
+	{name: "duplicate-key", files: []string{"duplicate-key.yaml"}, want: []string{"duplicate-key"}},
 	{name: "version-6", files: []string{"version.yaml"}, version: "6.0"},
 }
 
-// load parses fixtures and returns the input lint sees: the last file as
-// the merged root (the cases with layers only need the layers to differ).
-func load(t *testing.T, c lintCase) Input {
+// check lints fixtures as hubctl lint does: parsed and merged by
+// ReadValues, duplicate keys included.
+func check(t *testing.T, c lintCase) []Problem {
 	t.Helper()
-	fileOf := map[*yaml.Node]string{}
-	var layers []*yaml.Node
+	var files []File
 	for _, name := range c.files {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var mark func(*yaml.Node)
-		mark = func(n *yaml.Node) {
-			fileOf[n] = "testdata/" + name
-			for _, k := range n.Content {
-				mark(k)
-			}
-		}
-		mark(&doc)
-		root := resolve(&doc)
-		for _, k := range c.prefix {
-			p, ok := get(root, k)
-			if !ok {
-				t.Fatalf("%s has no %s", name, k)
-			}
-			root = p.value
-		}
-		layers = append(layers, root)
+		files = append(files, File{Name: "testdata/" + name, Data: data})
 	}
-	in := Input{Root: layers[len(layers)-1], FileOf: func(n *yaml.Node) string { return fileOf[n] }, Prefix: c.prefix, JupyterHub: c.version}
-	if len(layers) > 1 {
-		in.Layers = layers
+	var prefix valuesdoc.Path
+	if c.prefix != nil {
+		prefix = c.prefix
 	}
-	return in
+	rep, err := Check(files, Options{Prefix: prefix, JupyterHub: c.version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Problems
 }
 
 func render(ps []Problem) string {
@@ -142,7 +126,7 @@ func describeEdit(e valuesdoc.Edit) string {
 func TestLint(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ps := Lint(load(t, c))
+			ps := check(t, c)
 			var ids []string
 			for _, p := range ps {
 				ids = append(ids, p.ID)
@@ -161,7 +145,7 @@ func TestLint(t *testing.T) {
 // when there are no fixes, and comments migrate can place.
 func TestProblemsAreWellFormed(t *testing.T) {
 	for _, c := range cases {
-		for _, p := range Lint(load(t, c)) {
+		for _, p := range check(t, c) {
 			where := c.name + ": " + p.Finding.String()
 			for _, text := range []string{p.Message, p.Hint, p.Comment} {
 				if strings.Contains(text, "\n") {
@@ -197,7 +181,7 @@ func TestProblemsAreWellFormed(t *testing.T) {
 func TestEveryRuleFires(t *testing.T) {
 	fired := map[string]bool{}
 	for _, c := range cases {
-		for _, p := range Lint(load(t, c)) {
+		for _, p := range check(t, c) {
 			fired[p.ID] = true
 		}
 	}
@@ -220,7 +204,7 @@ func TestEveryRuleFires(t *testing.T) {
 
 func TestPrefixInPaths(t *testing.T) {
 	c := lintCase{files: []string{"prefixed.yaml"}, prefix: []string{"jupyterhub"}}
-	for _, p := range Lint(load(t, c)) {
+	for _, p := range check(t, c) {
 		if !strings.HasPrefix(p.Path, "jupyterhub.") {
 			t.Errorf("path %q lacks the prefix", p.Path)
 		}

@@ -3,6 +3,7 @@ package valuesdoc
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -133,4 +134,67 @@ func (m *Merged) mergeNode(base, over *yaml.Node, file string) *yaml.Node {
 	}
 	out.Content = kept
 	return out
+}
+
+// Plain turns values into the maps, lists and scalars helm works with,
+// merge keys applied as helm applies them; for the chart's schema.
+func Plain(n *yaml.Node) any { return plain(n, 0) }
+
+func plain(n *yaml.Node, depth int) any {
+	n = resolve(n)
+	if n == nil || depth > 10000 {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		out := map[string]any{}
+		for _, kv := range Pairs(n) {
+			out[kv.Key.Value] = plain(kv.Value, depth+1)
+		}
+		return out
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = plain(c, depth+1)
+		}
+		return out
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	return v
+}
+
+// Locate finds the node at path below root, list items by their index;
+// for a mapping key it returns the key's node, where a person looks.
+func Locate(root *yaml.Node, path []string) (*yaml.Node, bool) {
+	cur, at := resolve(root), resolve(root)
+	for _, seg := range path {
+		switch {
+		case cur == nil:
+			return nil, false
+		case cur.Kind == yaml.MappingNode:
+			found := false
+			for _, kv := range Pairs(cur) {
+				if kv.Key.Value == seg {
+					at, cur, found = kv.Key, kv.Value, true
+					break
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		case cur.Kind == yaml.SequenceNode:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(cur.Content) {
+				return nil, false
+			}
+			cur = resolve(cur.Content[i])
+			at = cur
+		default:
+			return nil, false
+		}
+	}
+	return at, at != nil
 }
