@@ -162,9 +162,9 @@ func Findings(ps []Problem) finding.List {
 }
 
 type linter struct {
-	in       Input
-	root     *yaml.Node
-	version  jupyterhub.Version
+	in      Input
+	root    *yaml.Node
+	version jupyterhub.Version
 	// problems are pointers: a caller keeps the one add returned while
 	// it adds others.
 	problems []*Problem
