@@ -14,7 +14,10 @@ import (
 	"github.com/hubctl/hubctl/cmd/cmdutil"
 	"github.com/hubctl/hubctl/cmd/docs"
 	doctorcmd "github.com/hubctl/hubctl/cmd/doctor"
+	"github.com/hubctl/hubctl/cmd/importcmd"
 	"github.com/hubctl/hubctl/cmd/initcmd"
+	lintcmd "github.com/hubctl/hubctl/cmd/lint"
+	migratecmd "github.com/hubctl/hubctl/cmd/migrate"
 	"github.com/hubctl/hubctl/cmd/render"
 	"github.com/hubctl/hubctl/cmd/schema"
 	"github.com/hubctl/hubctl/cmd/validate"
@@ -79,6 +82,9 @@ Zero-to-JupyterHub chart.`,
 		doctorcmd.NewCmd(f, nil),
 		appcmd.NewCmd(f),
 		render.NewCmd(f),
+		lintcmd.NewCmd(f, nil),
+		migratecmd.NewCmd(f, nil),
+		importcmd.NewCmd(f, nil),
 		schema.NewCmd(f),
 		versioncmd.NewCmd(f),
 		docs.NewCmd(f),

@@ -112,3 +112,34 @@ func TestWriteRefusesWhatARenameCannotReplace(t *testing.T) {
 		t.Errorf("files left: %v", entries)
 	}
 }
+
+func TestRewriteKeepsBackups(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte("v1\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []struct{ old, new, wantBackup string }{
+		{"v1\n", "v2\n", p + ".bak"},
+		{"v2\n", "v3\n", p + ".bak.1"},
+		{"v3\n", "v3\n", p + ".bak.2"},
+	} {
+		got, err := Rewrite(p, []byte(step.old), []byte(step.new), true, 0o644)
+		if err != nil || got != step.wantBackup {
+			t.Fatalf("step %d: backup %q, %v; want %q", i, got, err, step.wantBackup)
+		}
+		if b, _ := os.ReadFile(got); string(b) != step.old {
+			t.Errorf("step %d: backup holds %q", i, b)
+		}
+	}
+	info, err := os.Stat(p)
+	if err != nil || info.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, %v; want 0640 kept", info.Mode().Perm(), err)
+	}
+	if b, _ := os.ReadFile(p + ".bak"); string(b) != "v1\n" {
+		t.Errorf("the first backup was overwritten: %q", b)
+	}
+	if name, err := Rewrite(p, []byte("v3\n"), []byte("v4\n"), false, 0o644); err != nil || name != "" {
+		t.Errorf("no backup: %q, %v", name, err)
+	}
+}

@@ -80,13 +80,10 @@ func Locate(chartFlag, helmCacheHome, home string) (*Source, error) {
 // SkippedMessage explains, when Locate found no chart, that the values were
 // not checked against the chart's schema and how to have them checked.
 func SkippedMessage() string {
-	return "chart schema validation skipped: no --chart was given, and helm's cache holds no jupyterhub chart. " +
-		"To check the values against the chart's own schema, run " +
-		"helm repo add jupyterhub https://hub.jupyter.org/helm-chart/ && helm pull jupyterhub/jupyterhub --version 4.4.0 " +
-		"and pass --chart jupyterhub-4.4.0.tgz (helm pull writes to the current directory, not the cache). " +
-		"hubctl finds the chart by itself after helm install, upgrade or template has fetched jupyterhub/jupyterhub: " +
-		"Helm 3 leaves it in $HELM_CACHE_HOME/repository as jupyterhub-<version>.tgz, Helm 4 in $HELM_CACHE_HOME/content; " +
-		"helm repo add and helm repo update cache only the repository's index."
+	return "the chart's values schema was not checked: no --chart, and no jupyterhub chart in helm's cache " +
+		"(helm install, upgrade and template leave one there; helm repo update does not).\n" +
+		"  to check it: helm pull jupyterhub --repo https://hub.jupyter.org/helm-chart/ --version 4.4.0, " +
+		"then --chart jupyterhub-4.4.0.tgz"
 }
 
 // defaultCacheHome is helm's cache directory when $HELM_CACHE_HOME is unset

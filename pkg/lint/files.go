@@ -117,9 +117,23 @@ func Check(files []File, opts Options) (*Report, error) {
 		return v.Merged.FileOf(n), n.Line, n.Column, true
 	}
 	display := strings.Join(v.Prefix, ".")
-	r.Schema, err = chart.SchemaFindings(opts.Chart, plain, locate, display)
+	schema, err := chart.SchemaFindings(opts.Chart, plain, locate, display)
 	if err != nil {
 		return nil, err
+	}
+	// Where lint already reports an error at the same place (the legacy
+	// auth: block is an unknown key to the schema too), the schema's
+	// finding says less.
+	said := map[finding.Position]bool{}
+	for _, p := range r.Problems {
+		if p.Severity == finding.Error {
+			said[p.Pos] = true
+		}
+	}
+	for _, f := range schema {
+		if !said[f.Pos] {
+			r.Schema = append(r.Schema, f)
+		}
 	}
 	return r, nil
 }

@@ -63,7 +63,7 @@ func File(name string, data []byte, prefix valuesdoc.Path, jupyterhub string) (*
 			}
 		}
 		if next < 0 {
-			return res.finish(name, cur, doc, problems, refused, prefix)
+			return res.finish(name, cur, doc, problems, refused, prefix, jupyterhub)
 		}
 		pr := problems[next]
 		out, err := doc.Apply(prefix, pr.Fixes...)
@@ -92,7 +92,7 @@ func check(name string, data []byte, prefix valuesdoc.Path, jupyterhub string) (
 func key(p lint.Problem) string { return p.ID + "\x00" + p.Path }
 
 // finish places the comments of the problems left for a person.
-func (r *Result) finish(name string, cur []byte, doc *valuesdoc.Doc, problems []lint.Problem, refused map[string]bool, prefix valuesdoc.Path) (*Result, error) {
+func (r *Result) finish(name string, cur []byte, doc *valuesdoc.Doc, problems []lint.Problem, refused map[string]bool, prefix valuesdoc.Path, jupyterhub string) (*Result, error) {
 	var comments []valuesdoc.Edit
 	for _, pr := range problems {
 		if len(pr.Fixes) > 0 && !refused[key(pr)] {
@@ -117,6 +117,19 @@ func (r *Result) finish(name string, cur []byte, doc *valuesdoc.Doc, problems []
 		}
 	}
 	r.New = out
+	if len(comments) > 0 {
+		// The comments moved lines: report what is left where it is now.
+		problems, _, _, err := check(name, out, prefix, jupyterhub)
+		if err != nil {
+			return nil, err
+		}
+		r.Left = r.Left[:0]
+		for _, pr := range problems {
+			if len(pr.Fixes) == 0 || refused[key(pr)] {
+				r.Left = append(r.Left, pr)
+			}
+		}
+	}
 	return r, nil
 }
 

@@ -127,7 +127,7 @@ func writeTextResult(w *errWriter, r finding.Result, st textStyle, o TextOptions
 		b.WriteString(": ")
 	}
 	b.WriteString(r.Title)
-	if r.Path != "" {
+	if r.Path != "" && r.Path != r.Title {
 		b.WriteString(": ")
 		b.WriteString(r.Path)
 	}

@@ -320,6 +320,7 @@ func (d *Doc) replaceEntryValue(e entry, value string, asBlock bool) ([]byte, er
 			// A plain scalar folded over several lines: replace its lines.
 			inlineOld = false
 		} else {
+			value = keepQuoting(v, value)
 			if text == value {
 				return d.body, nil
 			}
@@ -470,6 +471,29 @@ func keyText(k string) string {
 	enc := yaml.NewEncoder(&b)
 	if err := enc.Encode(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}); err != nil {
 		return fmt.Sprintf("%q", k)
+	}
+	enc.Close()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// keepQuoting writes a new string value in the quotes the old one had, so
+// a file that quotes its strings keeps doing so.
+func keepQuoting(old *yaml.Node, value string) string {
+	if old.Kind != yaml.ScalarNode || old.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) == 0 {
+		return value
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &n); err != nil || len(n.Content) != 1 {
+		return value
+	}
+	c := n.Content[0]
+	if c.Kind != yaml.ScalarNode || c.ShortTag() != "!!str" || c.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return value
+	}
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: old.Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle), Value: c.Value}); err != nil {
+		return value
 	}
 	enc.Close()
 	return strings.TrimSuffix(b.String(), "\n")

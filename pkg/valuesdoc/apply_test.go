@@ -39,6 +39,12 @@ func TestApply(t *testing.T) {
 			want:  "hub:\n  config:\n    GenericOAuthenticator:\n      client_id: xyz   # the id\n",
 		},
 		{
+			name:  "a quoted string stays quoted",
+			in:    "c:\n  a: 'old'\n  b: \"old\"\n  n: \"8080\"\n",
+			edits: []Edit{{Kind: SetValue, Path: Path{"c", "a"}, Value: "new"}, {Kind: SetValue, Path: Path{"c", "b"}, Value: "new"}, {Kind: SetValue, Path: Path{"c", "n"}, Value: "9090"}},
+			want:  "c:\n  a: 'new'\n  b: \"new\"\n  n: 9090\n",
+		},
+		{
 			name:  "set an absent key adds it after the mapping's last entry",
 			in:    "hub:\n  config:\n    GenericOAuthenticator:\n      client_id: abc\n      scope:\n        - openid\nproxy: {}\n",
 			edits: []Edit{{Kind: SetValue, Path: sub(gen, "username_claim"), Value: "preferred_username"}},

@@ -1,6 +1,7 @@
 package valuesdoc
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,6 +26,10 @@ func hasChartKeys(n *yaml.Node) bool {
 	}
 	return false
 }
+
+// ErrAmbiguousPrefix is a file holding the chart's values in more than
+// one place.
+var ErrAmbiguousPrefix = errors.New("the chart's values appear in more than one place")
 
 // DetectPrefix finds where the chart's values sit in a values file: at
 // the top, or under the key of a chart that depends on it (jupyterhub: for
@@ -67,7 +72,7 @@ func DetectPrefix(root *yaml.Node) (Path, error) {
 			names = append(names, strings.Join(p, "."))
 		}
 	}
-	return nil, fmt.Errorf("the chart's values appear under %s; say which with --prefix", strings.Join(names, " and "))
+	return nil, fmt.Errorf("%w: under %s; say which with --prefix", ErrAmbiguousPrefix, strings.Join(names, " and "))
 }
 
 // ParsePrefix reads --prefix: dotted keys, "" or "." for the top level.
