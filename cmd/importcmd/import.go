@@ -134,12 +134,16 @@ func Run(cmd *cobra.Command, opts *Options) error {
 	}
 	f.ReportFindings(append(slices.Clone(finding.List(res.Left)), res.Review...))
 	fmt.Fprintf(f.IO.ErrOut, "wrote %s", opts.Output)
-	if n := len(res.Secrets); n > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "; %d secret values are in %s", n, cmdutil.DisplayPath(state.Open(opts.Output).Path()))
+	switch n := len(res.Secrets); n {
+	case 0:
+	case 1:
+		fmt.Fprintf(f.IO.ErrOut, "; the secret's value is in %s", cmdutil.DisplayPath(state.Open(opts.Output).Path()))
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "; the %d secrets' values are in %s", n, cmdutil.DisplayPath(state.Open(opts.Output).Path()))
 	}
 	fmt.Fprintln(f.IO.ErrOut)
 	if len(res.Left) > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "%d settings stay in the values file; deploy it with the rendered values as a later -f\n", len(res.Left))
+		fmt.Fprintf(f.IO.ErrOut, "%d settings stay in the values file; deploy it with hubctl's rendering merged in (render helm-values --merge) or as a later -f\n", len(res.Left))
 	}
 	fmt.Fprintf(f.IO.ErrOut, "next: hubctl validate -f %s\n", opts.Output)
 	return nil

@@ -132,58 +132,73 @@ func renderFor(t *testing.T, tgt target, specPath string, env map[string]string,
 		return rendered{config: fmt.Sprintf("load_subconfig(%q)\n%s", out, adminConfig), env: env}
 	case helmValues:
 		values := runHubctl(t, env, "render", "helm-values", "-f", specPath)
-		secrets := map[string]map[string]string{}
-		for name, data := range clusterSecrets {
-			secrets[name] = data
-		}
-		// render secret prints hubctl's Secret, then those of k8sSecret
-		// references that hubctl app stored values for.
-		dec := yaml.NewDecoder(strings.NewReader(runHubctl(t, env, "render", "secret", "-f", specPath)))
-		for {
-			var own struct {
-				Metadata   struct{ Name string }
-				StringData map[string]string `yaml:"stringData"`
-			}
-			if err := dec.Decode(&own); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			merged := map[string]string{}
-			for k, v := range secrets[own.Metadata.Name] {
-				merged[k] = v
-			}
-			for k, v := range own.StringData {
-				merged[k] = v
-			}
-			secrets[own.Metadata.Name] = merged
-		}
-		valuesFile := writeJSON(t, filepath.Join(dir, "values.json"), chartValues(t, []byte(values)))
-		secretsFile := writeJSON(t, filepath.Join(dir, "cluster-secrets.json"), secrets)
-		loader := filepath.Join(testbed.RepoRoot(t), "testdata", "python")
-		config := fmt.Sprintf(`import sys
-sys.path.insert(0, %q)
-import z2jh_loader
-z2jh_loader.load(c, %q, %q, %q, container_paths=True)
-%s`, loader, valuesFile, secretsFile, filepath.Join(dir, "root"), adminConfig)
-		// The chart's hub pod has only the environment its values give it.
-		return rendered{config: config, env: map[string]string{}}
+		return chartHub(t, dir, clusterSecretsFor(t, env, specPath, clusterSecrets), []byte(values))
 	}
 	t.Fatalf("unknown target %q", tgt)
 	return rendered{}
 }
 
-// chartValues lays the rendered values over the chart's defaults and an
+// clusterSecretsFor is the cluster's Secrets once the README's deploy step
+// applied hubctl render secret: extra, with hubctl's Secret and those of
+// k8sSecret references that hubctl app or import stored values for.
+func clusterSecretsFor(t *testing.T, env map[string]string, specPath string, extra map[string]map[string]string) map[string]map[string]string {
+	t.Helper()
+	secrets := map[string]map[string]string{}
+	for name, data := range extra {
+		secrets[name] = data
+	}
+	// render secret prints hubctl's Secret, then those of k8sSecret
+	// references that hubctl app stored values for.
+	dec := yaml.NewDecoder(strings.NewReader(runHubctl(t, env, "render", "secret", "-f", specPath)))
+	for {
+		var own struct {
+			Metadata   struct{ Name string }
+			StringData map[string]string `yaml:"stringData"`
+		}
+		if err := dec.Decode(&own); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		merged := map[string]string{}
+		for k, v := range secrets[own.Metadata.Name] {
+			merged[k] = v
+		}
+		for k, v := range own.StringData {
+			merged[k] = v
+		}
+		secrets[own.Metadata.Name] = merged
+	}
+	return secrets
+}
+
+// chartHub is the hub the chart makes of values files (laid over its
+// defaults in order, as helm -f a -f b) with the cluster's Secrets.
+func chartHub(t *testing.T, dir string, secrets map[string]map[string]string, valuesFiles ...[]byte) rendered {
+	t.Helper()
+	valuesFile := writeJSON(t, filepath.Join(dir, "values.json"), chartValues(t, valuesFiles...))
+	secretsFile := writeJSON(t, filepath.Join(dir, "cluster-secrets.json"), secrets)
+	loader := filepath.Join(testbed.RepoRoot(t), "testdata", "python")
+	config := fmt.Sprintf(`import sys
+sys.path.insert(0, %q)
+import z2jh_loader
+z2jh_loader.load(c, %q, %q, %q, container_paths=True)
+%s`, loader, valuesFile, secretsFile, filepath.Join(dir, "root"), adminConfig)
+	// The chart's hub pod has only the environment its values give it.
+	return rendered{config: config, env: map[string]string{}}
+}
+
+// chartValues lays values files over the chart's defaults and an
 // operator's config.yaml that turns the idle culler off (the test bed has
 // no jupyterhub-idle-culler package).
-func chartValues(t *testing.T, rendered []byte) map[string]any {
+func chartValues(t *testing.T, files ...[]byte) map[string]any {
 	t.Helper()
 	defaults, err := os.ReadFile(filepath.Join(testbed.ChartDir(t), "values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	operator := []byte("cull:\n  enabled: false\n")
-	values, err := chart.MergeFiles(defaults, operator, rendered)
+	values, err := chart.MergeFiles(append([][]byte{defaults, operator}, files...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

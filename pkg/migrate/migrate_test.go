@@ -72,3 +72,35 @@ func refusedID(r *Result, id string) bool {
 	}
 	return false
 }
+
+// FuzzMigrate migrates arbitrary text: it never panics, what it writes
+// is YAML, and migrating that again changes nothing.
+func FuzzMigrate(f *testing.F) {
+	for _, pattern := range []string{"migrate/*.yaml", "values/*.yaml"} {
+		files, _ := filepath.Glob(filepath.Join(golden.Dir(f), pattern))
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		res, err := File("fuzz.yaml", data, nil, "")
+		if err != nil {
+			return
+		}
+		if _, err := valuesdoc.Parse("fuzz.yaml", res.New); err != nil {
+			t.Fatalf("migrate wrote what does not parse: %v\n%s", err, res.New)
+		}
+		again, err := File("fuzz.yaml", res.New, nil, "")
+		if err != nil {
+			t.Fatalf("the migrated file fails a second migrate: %v\n%s", err, res.New)
+		}
+		if again.Changed() {
+			t.Fatalf("a second migrate changed the file:\n%s", valuesdoc.UnifiedDiff("fuzz.yaml", res.New, again.New))
+		}
+	})
+}

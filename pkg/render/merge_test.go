@@ -75,3 +75,43 @@ func TestMergeInto(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMergeInto merges a fixed rendering into arbitrary text: no panic,
+// and a merge that succeeds gives YAML holding the rendered values.
+func FuzzMergeInto(f *testing.F) {
+	rendered, err := os.ReadFile(filepath.Join(golden.Dir(f), "golden", "nbgallery", "helm-values.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(golden.Dir(f), "values", "*.yaml"))
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		doc, err := valuesdoc.Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		prefix, err := valuesdoc.DetectPrefix(doc.Root())
+		if err != nil {
+			return
+		}
+		merged, err := render.MergeInto(doc, prefix, rendered)
+		if err != nil {
+			return
+		}
+		out, err := valuesdoc.Parse("fuzz.yaml", merged)
+		if err != nil {
+			t.Fatalf("the merge does not parse: %v\n%s", err, merged)
+		}
+		_, id, ok := valuesdoc.Lookup(out.At(prefix), valuesdoc.Path{"hub", "config", "GenericOAuthenticator", "client_id"})
+		if !ok || id.Value != "3c1e0e4b9a7d4f0c8e2f5a6b7c8d9e0f" {
+			t.Fatalf("the merge lost the client id:\n%s", merged)
+		}
+	})
+}

@@ -178,8 +178,19 @@ func (d *Doc) deleteKey(p Path) ([]byte, error) {
 	if err != nil {
 		return nil, d.editError(p[:len(chain)], e.key, err.Error())
 	}
-	start, end := d.linesRange(e.leadLine, e.lastLine)
-	return d.applySplices([]splice{{start, end, ""}}), nil
+	first, end := e.leadLine, e.lastLine
+	// An entry set off by blank lines on both sides takes one of them, so
+	// its going leaves one gap, not two.
+	blankAt := func(i int) bool { return i >= d.docStart && i < d.docEnd && isBlank(d.line(i)) }
+	if blankAt(first-1) && (blankAt(end+1) || end+1 >= d.docEnd) {
+		if blankAt(end + 1) {
+			end++
+		} else {
+			first--
+		}
+	}
+	from, to := d.linesRange(first, end)
+	return d.applySplices([]splice{{from, to, ""}}), nil
 }
 
 func (d *Doc) renameKey(p Path, newKey string) ([]byte, error) {
@@ -206,7 +217,7 @@ func (d *Doc) addComment(p Path, comment string) ([]byte, error) {
 		return d.body, err
 	}
 	text := "# " + comment
-	for i := e.leadLine; i < e.keyLine; i++ {
+	for i := d.commentsAbove(e.keyLine, e.indent); i < e.keyLine; i++ {
 		if string(bytes.TrimSpace(d.line(i))) == text {
 			return d.body, nil // placed by an earlier run
 		}

@@ -87,6 +87,24 @@ func TestApply(t *testing.T) {
 			want:  "hub:\n  config:\n    keep: 1\n",
 		},
 		{
+			name:  "delete a block between blank lines leaves one",
+			in:    "a: 1\n\nauth:\n  type: x\n\nb: 2\n",
+			edits: []Edit{{Kind: DeleteKey, Path: Path{"auth"}}},
+			want:  "a: 1\n\nb: 2\n",
+		},
+		{
+			name:  "delete the first key keeps the file's header comment",
+			in:    "# header\nauth:\n  type: x\nhub: {}\n",
+			edits: []Edit{{Kind: DeleteKey, Path: Path{"auth"}}},
+			want:  "# header\nhub: {}\n",
+		},
+		{
+			name:  "a comment above the first key is placed once",
+			in:    "auth:\n  type: x\n",
+			edits: []Edit{{Kind: AddComment, Path: Path{"auth"}, Comment: "hubctl: x"}, {Kind: AddComment, Path: Path{"auth"}, Comment: "hubctl: x"}},
+			want:  "# hubctl: x\nauth:\n  type: x\n",
+		},
+		{
 			name:  "delete the last key removes the emptied mappings",
 			in:    "hub:\n  extraEnv:\n    OAUTH2_TLS_VERIFY: \"0\"\n  image: x\n",
 			edits: []Edit{{Kind: DeleteKey, Path: Path{"hub", "extraEnv", "OAUTH2_TLS_VERIFY"}}},

@@ -99,9 +99,18 @@ func parseAny(file string, data []byte) (*Doc, error) {
 	case err != nil:
 		return nil, d.syntaxError(err)
 	}
-	d.docStart = max(doc.Line-1, 0)
-	if d.docStart < len(d.lines) && isMarker(d.line(d.docStart)) {
-		d.docStart++
+	// The first document starts at the top, with the comments there (which
+	// yaml.v3 does not count in its position), or after its --- marker.
+	d.docStart = 0
+	for i := range d.lines {
+		l := d.line(i)
+		if isBlank(l) || isCommentLine(l) {
+			continue
+		}
+		if isMarker(l) && l[0] == '-' {
+			d.docStart = i + 1
+		}
+		break
 	}
 	d.docEnd = d.findDocEnd(d.docStart)
 	if len(doc.Content) > 0 {

@@ -298,15 +298,26 @@ func (d *Doc) entryAt(m *yaml.Node, i int) (entry, error) {
 	e.colon = c + 1
 
 	e.lastLine = d.valueLastLine(e)
-	e.leadLine = e.keyLine
-	for e.leadLine > d.docStart {
-		prev := d.line(e.leadLine - 1)
-		if !isCommentLine(prev) || indentOf(prev) != e.indent {
-			break
-		}
-		e.leadLine--
+	e.leadLine = d.commentsAbove(e.keyLine, e.indent)
+	if e.leadLine == d.docStart && e.leadLine < e.keyLine {
+		// Comments from the top of the file down to its first key are the
+		// file's header: they stay when the key moves or goes.
+		e.leadLine = e.keyLine
 	}
 	return e, nil
+}
+
+// commentsAbove is the first line of the comment lines at indent directly
+// above line.
+func (d *Doc) commentsAbove(line, indent int) int {
+	for line > d.docStart {
+		prev := d.line(line - 1)
+		if !isCommentLine(prev) || indentOf(prev) != indent {
+			break
+		}
+		line--
+	}
+	return line
 }
 
 // valueLastLine is the last line of an entry's value: the lines below the
