@@ -91,8 +91,41 @@ func check(name string, data []byte, prefix valuesdoc.Path, jupyterhub string) (
 
 func key(p lint.Problem) string { return p.ID + "\x00" + p.Path }
 
-// finish places the comments of the problems left for a person.
+// Tidy removes the "# hubctl:" comments an earlier migrate placed whose
+// problem is gone (the user, or a merge, settled it).
+func Tidy(name string, data []byte, prefix valuesdoc.Path, jupyterhub string) ([]byte, error) {
+	problems, doc, _, err := check(name, data, prefix, jupyterhub)
+	if err != nil {
+		return nil, err
+	}
+	return tidy(doc, problems)
+}
+
+func tidy(doc *valuesdoc.Doc, problems []lint.Problem) ([]byte, error) {
+	current := map[string]bool{}
+	for _, p := range problems {
+		if p.Comment != "" {
+			current["# "+oneLine(p.Comment)] = true
+		}
+	}
+	return doc.DropComments(func(text string) bool {
+		return strings.HasPrefix(text, "# hubctl:") && !current[text]
+	})
+}
+
+// finish places the comments of the problems left for a person, and
+// removes those of problems that are gone.
 func (r *Result) finish(name string, cur []byte, doc *valuesdoc.Doc, problems []lint.Problem, refused map[string]bool, prefix valuesdoc.Path, jupyterhub string) (*Result, error) {
+	tidied, err := tidy(doc, problems)
+	if err != nil {
+		return nil, err
+	}
+	if string(tidied) != string(cur) {
+		cur = tidied
+		if doc, err = valuesdoc.Parse(name, cur); err != nil {
+			return nil, err
+		}
+	}
 	var comments []valuesdoc.Edit
 	for _, pr := range problems {
 		if len(pr.Fixes) > 0 && !refused[key(pr)] {

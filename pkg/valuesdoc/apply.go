@@ -3,6 +3,7 @@ package valuesdoc
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -508,4 +509,30 @@ func keepQuoting(old *yaml.Node, value string) string {
 	}
 	enc.Close()
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// DropComments removes the comment lines of the first document whose text
+// (from the #) drop reports, and returns the new file. A line that turns
+// out to be part of a value (inside a block scalar) stays: removing it
+// must leave every value as it was.
+func (d *Doc) DropComments(drop func(text string) bool) ([]byte, error) {
+	cur := d
+	before := Plain(d.root)
+	for i := cur.docStart; i < cur.docEnd; {
+		l := cur.line(i)
+		text := string(bytes.TrimSpace(l))
+		if !isCommentLine(l) || !drop(text) {
+			i++
+			continue
+		}
+		start, end := cur.linesRange(i, i)
+		body := cur.applySplices([]splice{{start, end, ""}})
+		next, err := Parse(d.File, append(slices.Clone(utf8BOM[:d.bom]), body...))
+		if err != nil || !reflect.DeepEqual(Plain(next.root), before) {
+			i++
+			continue
+		}
+		cur = next
+	}
+	return cur.Bytes(), nil
 }

@@ -341,3 +341,14 @@ func setIn(m map[string]any, p Path, v any) {
 	}
 	m[p[len(p)-1]] = v
 }
+
+func TestDropComments(t *testing.T) {
+	in := "# keep\na:\n  # hubctl: stale\n  b: 1\n  code: |\n    # hubctl: stale\n    x = 1\n  # hubctl: current\n  c: 2\n"
+	got, err := mustParse(t, "v.yaml", in).DropComments(func(text string) bool {
+		return strings.HasPrefix(text, "# hubctl:") && text != "# hubctl: current"
+	})
+	want := "# keep\na:\n  b: 1\n  code: |\n    # hubctl: stale\n    x = 1\n  # hubctl: current\n  c: 2\n"
+	if err != nil || string(got) != want {
+		t.Errorf("got %v\n%s\nwant\n%s", err, got, want)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/hubctl/hubctl/pkg/atomicfile"
 	"github.com/hubctl/hubctl/pkg/exitcode"
 	"github.com/hubctl/hubctl/pkg/lint"
+	"github.com/hubctl/hubctl/pkg/migrate"
 	"github.com/hubctl/hubctl/pkg/render"
 )
 
@@ -103,6 +104,10 @@ func merge(cmd *cobra.Command, opts *Options, rendered []byte) error {
 	}
 	merged, err := render.MergeInto(values.Docs[0], values.Prefix, rendered)
 	if err != nil {
+		return cmdutil.ValuesError(err)
+	}
+	// The "# hubctl:" comments of problems the merge settled go.
+	if merged, err = migrate.Tidy(opts.Merge, merged, values.Prefix, ""); err != nil {
 		return cmdutil.ValuesError(err)
 	}
 	if !opts.Write {
