@@ -536,3 +536,14 @@ func (d *Doc) DropComments(drop func(text string) bool) ([]byte, error) {
 	}
 	return cur.Bytes(), nil
 }
+
+// EntryLines is where the entry at path is written: its first line (the
+// comments directly above it included) and its last, 1-based; ok is false
+// when the path is not written in the file as a block entry.
+func (d *Doc) EntryLines(p Path) (first, last int, ok bool) {
+	e, found, err := d.lookupEntry(p)
+	if err != nil || !found {
+		return 0, 0, false
+	}
+	return e.leadLine + 1, e.lastLine + 1, true
+}
