@@ -493,7 +493,7 @@ var legacyHints = map[string]string{
 // removedKeys are OAuthenticator traits that no longer exist, with what to
 // do about them.
 var removedKeys = map[string]string{
-	"userdata_method": "userdata_method was removed in OAuthenticator 16: delete it",
+	"userdata_method": "userdata_method was removed in OAuthenticator 14.0: delete it",
 }
 
 // traitsWithoutEquivalent are OAuthenticator traits people copy into a

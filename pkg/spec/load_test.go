@@ -261,7 +261,7 @@ func TestUnknownKeyMessages(t *testing.T) {
   clientSecret: {env: A, vault: b}
 `)
 	want := []string{
-		"2:3 removed-key login.userdata_method: userdata_method was removed in OAuthenticator 16: delete it | ",
+		"2:3 removed-key login.userdata_method: userdata_method was removed in OAuthenticator 14.0: delete it | ",
 		`3:3 unknown-key login.userdata_params: unknown key "userdata_params": userdata_params has no equivalent in hubctl.yaml | known keys here: admins, allow,`,
 		`4:3 unknown-key login.admin_groups: unknown key "admin_groups"; did you mean "admins"? | write ` + "`admins: {groups: [...]}`",
 		`5:3 unknown-key login.adminUsers: unknown key "adminUsers"; did you mean "admins"? | write ` + "`admins: [...]`",

@@ -102,7 +102,7 @@ var ruleCases = []ruleCase{
 	{name: "duplicate key", spec: with(func(b *blocks) { b.hub += "  url: https://other.example.org\n" }),
 		id: "duplicate-key", path: "hub.url", line: 4, col: 3, contains: `key "url" is already set at line 3, column 3`, severity: finding.Error},
 	{name: "removed key", spec: with(func(b *blocks) { b.login += "  userdata_method: GET\n" }),
-		id: "removed-key", path: "login.userdata_method", line: 10, col: 3, contains: "userdata_method was removed in OAuthenticator 16: delete it", severity: finding.Error},
+		id: "removed-key", path: "login.userdata_method", line: 10, col: 3, contains: "userdata_method was removed in OAuthenticator 14.0: delete it", severity: finding.Error},
 	{name: "unknown key with suggestion", spec: with(func(b *blocks) {
 		b.login = strings.Replace(b.login, "clientSecret:", "clientSecert:", 1)
 	}), id: "unknown-key", path: "login.clientSecert", line: 8, col: 3, contains: `did you mean "clientSecret"?`, severity: finding.Error},
