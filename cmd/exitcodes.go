@@ -21,12 +21,13 @@ func newExitCodesTopic() *cobra.Command {
   2  invalid input: the spec has errors (each printed as FILE:LINE:COL), or a
      command, flag or argument is wrong. Nothing is written (hubctl doctor
      still writes its report, holding the spec's findings).
-  3  a check failed: hubctl doctor found a problem in the setup. The input was
-     fine; the report says what to change.
+  3  a check failed: hubctl doctor found a problem in the setup, or hubctl lint
+     one in chart values. The input was read; the report says what to change.
   5  exists: hubctl app create found the client registered already and changed
      nothing; --update brings the registration in line with the spec.
 
 With --strict, hubctl validate and the render commands treat warnings as errors
-and exit 2, and hubctl doctor counts a warning as a failure and exits 3.`,
+and exit 2, and hubctl doctor and hubctl lint count a warning as a failure and
+exit 3.`,
 	}
 }
