@@ -13,13 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/hubctl/hubctl/pkg/chart"
 	"github.com/hubctl/hubctl/pkg/testbed"
 )
 
@@ -52,15 +52,18 @@ const (
 	// file with load_subconfig, as an operator would include it.
 	hubConfig target = "hub-config"
 	// helmValues is `hubctl render helm-values` and `hubctl render secret`,
-	// turned into hub configuration the way the Zero-to-JupyterHub chart
-	// does it (testdata/python/z2jh_loader.py).
+	// deployed with the real Zero-to-JupyterHub chart: helm template, the
+	// hub pod laid out from the manifests, the chart's own
+	// jupyterhub_config.py run in its hub image's Python (chartHub).
 	helmValues target = "helm-values"
 )
 
 var targets = []target{hubConfig, helmValues}
 
-// adminToken belongs to a service the tests add after hubctl's
-// configuration, to look at what the hub made of it.
+// adminToken belongs to a service the tests add beside hubctl's
+// configuration, to look at what the hub made of it: after it in the
+// hub-config target, in the operator's config.yaml
+// (testdata/chart/config.yaml) in the chart's.
 const adminToken = "e2e-admin-token-0123456789abcdef"
 
 const adminConfig = `
@@ -117,6 +120,8 @@ type rendered struct {
 	config string
 	// env is the hub's environment.
 	env map[string]string
+	// chart, for helm values, is the chart's rendering instead.
+	chart *chartRendering
 }
 
 // renderFor renders the spec at specPath for a target. env holds the
@@ -172,37 +177,52 @@ func clusterSecretsFor(t *testing.T, env map[string]string, specPath string, ext
 	return secrets
 }
 
-// chartHub is the hub the chart makes of values files (laid over its
-// defaults in order, as helm -f a -f b) with the cluster's Secrets.
+// chartHub is the hub the Zero-to-JupyterHub chart makes: the real chart
+// (testbed.ChartDir) rendered by the real helm with the operator's
+// config.yaml (testdata/chart/config.yaml) and then valuesFiles, as -f
+// flags in that order, beside the cluster's Secrets. startRenderedHub
+// materializes its hub container from those manifests alone.
 func chartHub(t *testing.T, dir string, secrets map[string]map[string]string, valuesFiles ...[]byte) rendered {
 	t.Helper()
-	valuesFile := writeJSON(t, filepath.Join(dir, "values.json"), chartValues(t, valuesFiles...))
-	secretsFile := writeJSON(t, filepath.Join(dir, "cluster-secrets.json"), secrets)
-	loader := filepath.Join(testbed.RepoRoot(t), "testdata", "python")
-	config := fmt.Sprintf(`import sys
-sys.path.insert(0, %q)
-import z2jh_loader
-z2jh_loader.load(c, %q, %q, %q, container_paths=True)
-%s`, loader, valuesFile, secretsFile, filepath.Join(dir, "root"), adminConfig)
-	// The chart's hub pod has only the environment its values give it.
-	return rendered{config: config, env: map[string]string{}}
+	args := []string{"template", "jhub", testbed.ChartDir(t), "--namespace", "jhub",
+		"-f", filepath.Join(testbed.RepoRoot(t), "testdata", "chart", "config.yaml")}
+	for i, data := range valuesFiles {
+		path := filepath.Join(dir, fmt.Sprintf("values-%d.yaml", i+1))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-f", path)
+	}
+	manifests := testbed.Helm(t, args...)
+	return rendered{chart: &chartRendering{manifests: manifests, secrets: secretManifests(t, secrets), helmArgs: args}}
 }
 
-// chartValues lays values files over the chart's defaults and an
-// operator's config.yaml that turns the idle culler off (the test bed has
-// no jupyterhub-idle-culler package).
-func chartValues(t *testing.T, files ...[]byte) map[string]any {
+// chartRendering is what helm rendered, and the Secrets that exist in the
+// cluster besides the chart's.
+type chartRendering struct {
+	manifests, secrets []byte
+	helmArgs           []string
+}
+
+// secretManifests writes Secrets as kubectl would apply them.
+func secretManifests(t *testing.T, secrets map[string]map[string]string) []byte {
 	t.Helper()
-	defaults, err := os.ReadFile(filepath.Join(testbed.ChartDir(t), "values.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	var b strings.Builder
+	names := make([]string, 0, len(secrets))
+	for name := range secrets {
+		names = append(names, name)
 	}
-	operator := []byte("cull:\n  enabled: false\n")
-	values, err := chart.MergeFiles(append([][]byte{defaults, operator}, files...)...)
-	if err != nil {
-		t.Fatal(err)
+	sort.Strings(names)
+	for _, name := range names {
+		doc, err := yaml.Marshal(map[string]any{"apiVersion": "v1", "kind": "Secret",
+			"metadata": map[string]any{"name": name}, "stringData": secrets[name]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(doc)
 	}
-	return values
+	return []byte(b.String())
 }
 
 func writeJSON(t *testing.T, path string, v any) string {
@@ -228,7 +248,27 @@ func writeSpec(t *testing.T, dir, text string) string {
 
 func startRenderedHub(t *testing.T, version string, port int, r rendered) *testbed.Hub {
 	t.Helper()
-	return testbed.StartHub(t, testbed.HubOptions{Version: version, Port: port, Config: r.config, Env: r.env})
+	if r.chart == nil {
+		return testbed.StartHub(t, testbed.HubOptions{Version: version, Port: port, Config: r.config, Env: r.env})
+	}
+	if version != testbed.ChartHubVersion {
+		t.Fatalf("the chart %s hub runs JupyterHub %s, not %s", testbed.ChartVersion, testbed.ChartHubVersion, version)
+	}
+	ms, err := testbed.ParseManifests(r.chart.manifests, r.chart.secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ms.Materialize(t.TempDir(), "Deployment", "hub", "hub", testbed.PodPlace{Namespace: "jhub", PodName: "hub-0"})
+	if err != nil {
+		t.Fatalf("the hub pod: %v", err)
+	}
+	return testbed.StartChartHub(t, testbed.ChartHubOptions{Container: c, Port: port})
+}
+
+// runsOn reports whether a target runs on a hub version: helm values run
+// on the hub the chart's image ships, hub-config on every version.
+func runsOn(tgt target, version string) bool {
+	return tgt != helmValues || version == testbed.ChartHubVersion
 }
 
 func testContext(t *testing.T) context.Context {

@@ -3,14 +3,18 @@ authenticator, its traits, the services and the roles, with secrets and the
 CA bundle resolved to their values. The tests compare the output for the two
 renderings of one spec.
 
-Runs on a bare python3 (no traitlets): a small stand-in for traitlets' Config
-records what the configuration sets, and one for its LazyConfigValue (which
-hub-config's snippet extends) applies what was added to the default list.
+hub-config runs on a bare python3 (no traitlets): a small stand-in for
+traitlets' Config records what the configuration sets, and one for its
+LazyConfigValue (which hub-config's snippet extends) applies what was added
+to the default list. chart runs in the chart's hub pod (pkg/testbed's
+RunInPod), with the hub image's Python and real traitlets: it loads the
+chart's own jupyterhub_config.py as JupyterHub would.
 
   effective_config.py hub-config FILE
-  effective_config.py helm VALUES.json CLUSTER_SECRETS.json FILES_ROOT
+  effective_config.py chart FILE
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -71,13 +75,18 @@ def load_hub_config(path):
     return c, lambda p: p
 
 
-def load_helm(values_file, secrets_file, files_root):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import z2jh_loader
+def load_chart(path):
+    global LazyConfigValue
+    from traitlets.config.loader import LazyConfigValue as RealLazyConfigValue
+    from traitlets.config.loader import PyFileConfigLoader
 
-    c = Config()
-    z2jh_loader.load(c, values_file, secrets_file, files_root)
-    return c, lambda p: os.path.join(files_root, p.lstrip("/"))
+    LazyConfigValue = RealLazyConfigValue
+    loader = PyFileConfigLoader(os.path.basename(path), os.path.dirname(path))
+    # The chart's configuration says what it loads on standard output,
+    # which is this script's answer.
+    with contextlib.redirect_stdout(sys.stderr):
+        c = loader.load_config()
+    return c, lambda p: p
 
 
 def effective(c, container_path):
@@ -110,8 +119,8 @@ def effective(c, container_path):
 def main(argv):
     if argv[1] == "hub-config":
         c, paths = load_hub_config(argv[2])
-    elif argv[1] == "helm":
-        c, paths = load_helm(argv[2], argv[3], argv[4])
+    elif argv[1] == "chart":
+        c, paths = load_chart(argv[2])
     else:
         raise SystemExit(__doc__)
     json.dump(effective(c, paths), sys.stdout, indent=2, sort_keys=True)
