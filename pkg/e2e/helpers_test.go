@@ -184,16 +184,21 @@ func clusterSecretsFor(t *testing.T, env map[string]string, specPath string, ext
 // materializes its hub container from those manifests alone.
 func chartHub(t *testing.T, dir string, secrets map[string]map[string]string, valuesFiles ...[]byte) rendered {
 	t.Helper()
-	args := []string{"template", "jhub", testbed.ChartDir(t), "--namespace", "jhub",
-		"-f", filepath.Join(testbed.RepoRoot(t), "testdata", "chart", "config.yaml")}
+	files := []string{"-f", filepath.Join(testbed.RepoRoot(t), "testdata", "chart", "config.yaml")}
 	for i, data := range valuesFiles {
 		path := filepath.Join(dir, fmt.Sprintf("values-%d.yaml", i+1))
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "-f", path)
+		files = append(files, "-f", path)
 	}
+	args := append([]string{"template", "jhub", testbed.ChartDir(t), "--namespace", "jhub"}, files...)
 	manifests := testbed.Helm(t, args...)
+	// The chart's values schema, as helm install checks it, with the same
+	// files.
+	if out, stderr, err := testbed.RunHelm(t, append([]string{"lint", testbed.ChartDir(t)}, files...)...); err != nil || strings.Contains(string(out), "[ERROR]") {
+		t.Fatalf("helm lint with these values: %v\n%s%s", err, out, stderr)
+	}
 	return rendered{chart: &chartRendering{manifests: manifests, secrets: secretManifests(t, secrets), helmArgs: args}}
 }
 
