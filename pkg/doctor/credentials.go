@@ -132,8 +132,10 @@ func planCredentials(p *Plan, lp *LoginPlan) {
 type tokenAnswer struct {
 	status int
 	oauthError
-	// token is set when the provider issued an access token.
-	token bool
+	// token is set when the provider issued an access token;
+	// noTokenType when it did without the token_type OAuthenticator
+	// needs.
+	token, noTokenType bool
 	// what describes the body when it is not an OAuth error.
 	what string
 }
@@ -184,8 +186,14 @@ func checkClientCredentials(ctx context.Context, env *Env, tokenURL, secret stri
 	}
 	switch {
 	case first.token:
-		return Failed("do not use this provider until it checks authorization codes: anyone could log in",
-			"the provider issued an access token for a made-up authorization code")
+		msg := "the provider issued an access token for a made-up authorization code"
+		if first.noTokenType {
+			msg += ", and without the token_type OAuthenticator needs (it fails with KeyError 'token_type')"
+		}
+		return Failed("do not use this provider until it checks authorization codes: anyone could log in", "%s", msg)
+	case first.status == http.StatusOK && first.Code == "":
+		return Failed("the token endpoint must answer a code exchange with an access_token and a token_type (RFC 6749 §5.1)",
+			"POST %s answered 200 with %s and no access_token: OAuthenticator fails such an answer with 500 Bad response", tokenURL, first.what)
 	case first.codeRefused():
 		return Passed("the client authenticated (the bogus code was refused with %s)", first.oauthError)
 	case first.Code == "invalid_grant":
@@ -249,9 +257,11 @@ func postBogusCode(ctx context.Context, env *Env, tokenURL, clientID, secret, re
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
+		TokenType   any    `json:"token_type"`
 	}
 	if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &tok) == nil && tok.AccessToken != "" {
 		ans.token = true
+		ans.noTokenType = tok.TokenType == nil
 	}
 	ans.what = hideSecret(netdiag.DescribeBody(resp.Header.Get("Content-Type"), body), secret)
 	ans.Description = hideSecret(ans.Description, secret)

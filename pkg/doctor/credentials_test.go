@@ -195,6 +195,23 @@ func TestCredentials(t *testing.T) {
 				writeJSON(w, http.StatusOK, map[string]any{"access_token": "issued-token-0123456789", "token_type": "Bearer"})
 			}},
 			status: finding.Fail, message: []string{"issued an access token for a made-up authorization code"}, hint: "checks authorization codes", methods: post},
+		{name: "a token without token_type", provider: &tokenProvider{clientID: "hub-client", secret: flowSecret, methods: post,
+			answer: func(w http.ResponseWriter) {
+				writeJSON(w, http.StatusOK, map[string]any{"access_token": "issued-token-0123456789"})
+			}},
+			status: finding.Fail, message: []string{"made-up authorization code", "without the token_type OAuthenticator needs"}, methods: post},
+		{name: "200 without access_token", provider: &tokenProvider{clientID: "hub-client", secret: flowSecret, methods: post,
+			answer: func(w http.ResponseWriter) {
+				writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer"})
+			}},
+			status: finding.Fail, message: []string{"answered 200 with", "no access_token", "500 Bad response"}, hint: "RFC 6749", methods: post},
+		{name: "an answer over 1 MiB", provider: &tokenProvider{clientID: "hub-client", secret: flowSecret, methods: post,
+			answer: func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"error": "invalid_grant", "padding": "`+strings.Repeat("x", 2<<20)+`"}`)
+			}},
+			status: finding.Fail, message: []string{"answered with more than 1 MiB"}, methods: post},
 		{name: "a server error", provider: &tokenProvider{clientID: "hub-client", secret: flowSecret, methods: post,
 			answer: func(w http.ResponseWriter) {
 				w.Header().Set("Content-Type", "text/html")

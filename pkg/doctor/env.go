@@ -73,9 +73,22 @@ func (e *Env) HTTPClient(follow bool) *http.Client {
 	c := &http.Client{Transport: t, Timeout: e.Opts.Timeout}
 	if !follow {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		return c
+	}
+	// net/http already drops Authorization and cookies on a redirect to
+	// another host; doctor also stops a chain sooner than its 10.
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects (the last to %s): a redirect loop, or not the endpoint", len(via), req.URL.Redacted())
+		}
+		return nil
 	}
 	return c
 }
+
+// maxRedirects bounds the redirects doctor follows (discovery documents
+// behind a load balancer's one or two).
+const maxRedirects = 5
 
 // ErrNoValue is a secret doctor cannot read from where it runs.
 var ErrNoValue = errors.New("the value is not readable here")

@@ -122,7 +122,16 @@ func Explain(method, rawURL string, err error) *Error {
 // ReadBody reads at most limit bytes of resp's body, explaining a failure
 // (the client's timeout also covers the body).
 func ReadBody(client *http.Client, resp *http.Response, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	// One byte past the limit tells a body that is too large from one that
+	// is exactly the limit.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && int64(len(body)) > limit {
+		e := &TooLargeError{Limit: limit}
+		if resp.Request != nil {
+			e.Method, e.URL = resp.Request.Method, resp.Request.URL.Redacted()
+		}
+		return nil, e
+	}
 	if err != nil {
 		p := &progress{step: StepHTTP, sent: true, answered: true}
 		if resp.Request != nil {
@@ -461,4 +470,25 @@ func innermost(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// TooLargeError is an answer longer than hubctl reads: it stops there,
+// rather than hold what may be an endless stream in memory.
+type TooLargeError struct {
+	Method, URL string
+	Limit       int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s %s answered with more than %s; hubctl reads at most that of an answer, so this is not the endpoint it expects", e.Method, e.URL, byteSize(e.Limit))
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
