@@ -60,7 +60,9 @@ func TestKilledWritesLeaveOldOrNew(t *testing.T) {
 				runHubctl(t, nil, "migrate", filepath.Join(dir, "config.yaml"), "--write", "--no-backup")
 			}},
 		{name: "secret", target: "secret.yaml",
-			args:  func(dir string) []string { return []string{"render", "secret", "-f", example(dir), "-o", filepath.Join(dir, "secret.yaml")} },
+			args: func(dir string) []string {
+				return []string{"render", "secret", "-f", example(dir), "-o", filepath.Join(dir, "secret.yaml")}
+			},
 			setup: copyExamples},
 		{name: "rendered", target: "values-hubctl.yaml",
 			args: func(dir string) []string {
