@@ -4,6 +4,7 @@ package migrate
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -81,7 +82,7 @@ func Run(cmd *cobra.Command, opts *Options) error {
 	case !res.Changed():
 		fmt.Fprintf(f.IO.ErrOut, "%s: nothing to migrate\n", opts.File)
 	case !opts.Write:
-		fmt.Fprint(f.IO.Out, valuesdoc.UnifiedDiff(opts.File, res.Old, res.New))
+		fmt.Fprint(f.IO.Out, maskSecrets(valuesdoc.UnifiedDiff(opts.File, res.Old, res.New), res))
 		fmt.Fprintf(f.IO.ErrOut, "%s: %d fixes; run with --write to make them\n", opts.File, len(res.Fixed))
 	default:
 		backup, err := atomicfile.Rewrite(opts.File, res.Old, res.New, !opts.NoBackup, 0o644)
@@ -98,4 +99,20 @@ func Run(cmd *cobra.Command, opts *Options) error {
 		fmt.Fprintf(f.IO.ErrOut, "%d findings need you; 'hubctl lint %s' lists them\n", len(res.Left), opts.File)
 	}
 	return nil
+}
+
+// maskSecrets hides, in the diff migrate prints, the literal secrets lint
+// found in the file: the diff is a display, and the terminal or CI log it
+// goes to is no place for them. The file itself keeps them.
+func maskSecrets(diff string, res *migrate.Result) string {
+	for _, group := range [][]lint.Problem{res.Fixed, res.Left} {
+		for _, p := range group {
+			for _, s := range p.Secrets {
+				if len(s) >= 4 {
+					diff = strings.ReplaceAll(diff, s, "********")
+				}
+			}
+		}
+	}
+	return diff
 }

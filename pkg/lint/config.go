@@ -364,6 +364,14 @@ func (l *linter) literalSecret(kv pair, p valuesdoc.Path) {
 	pr := l.add(finding.Warning, "literal-secret", kv.key, p,
 		fmt.Sprintf("%s is written literally in the values file, and so in every copy and helm release of it", l.display(p)), secretHint)
 	pr.note("hubctl: this secret is written in the file; move it to hub.existingSecret")
+	if v, ok := literalString(kv.value); ok {
+		pr.Secrets = append(pr.Secrets, v)
+	}
+	for _, item := range kv.value.Content {
+		if v, ok := literalString(resolve(item)); ok {
+			pr.Secrets = append(pr.Secrets, v)
+		}
+	}
 }
 
 // isLiteralSecret reports a secret written as a value: a string, or a list

@@ -52,6 +52,9 @@ type Problem struct {
 	// Comment, for a problem without a right answer, is one line that
 	// migrate places above the key, starting "hubctl:".
 	Comment string
+	// Secrets are the values of a literal secret, for whatever shows the
+	// file to mask them (migrate's diff); never in the finding.
+	Secrets []string
 }
 
 // Rules is every finding ID lint reports. IDs shared with the spec checks
