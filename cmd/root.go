@@ -4,9 +4,13 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -105,7 +109,15 @@ Zero-to-JupyterHub chart.`,
 // Execute runs the command tree on args and returns the exit status,
 // printing any error on stderr.
 func Execute(f *cmdutil.Factory, args []string) int {
+	return ExecuteContext(context.Background(), f, args)
+}
+
+// ExecuteContext is Execute with a context whose end (Ctrl-C) stops the
+// command: it returns what it was doing, says what it left, and hubctl
+// exits 130.
+func ExecuteContext(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root := NewRootCmd(f)
+	root.SetContext(ctx)
 	root.SetArgs(args)
 	// cobra rejects unknown commands, flags and arguments before any
 	// command starts; those are usage errors.
@@ -116,6 +128,13 @@ func Execute(f *cmdutil.Factory, args []string) int {
 		return preRun(cmd, args)
 	}
 	cmd, err := root.ExecuteC()
+	if ctx.Err() != nil {
+		if err != nil && !errors.Is(err, cmdutil.ErrSilent) {
+			fmt.Fprintf(f.IO.ErrOut, "hubctl: %v\n", err)
+		}
+		fmt.Fprintln(f.IO.ErrOut, "hubctl: interrupted")
+		return exitcode.Interrupted
+	}
 	if err == nil {
 		return exitcode.OK
 	}
@@ -153,5 +172,14 @@ func Main(build cmdutil.BuildInfo, args []string) int {
 		Build:      build,
 		ConfigFile: cmdutil.DefaultConfigFile(),
 	}
-	return Execute(f, args)
+	// The first Ctrl-C (or SIGTERM) asks the command to stop and say what
+	// it leaves, such as a registration in flight; a second one kills, as
+	// the signal's default does.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ExecuteContext(ctx, f, args)
 }

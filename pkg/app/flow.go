@@ -411,6 +411,13 @@ func (env Env) endInFlight(st *state.State, t Target, err error) error {
 		if serr := env.Store.Save(st); serr != nil {
 			return errors.Join(err, serr)
 		}
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		// Ctrl-C while the request was out: say at once what may be left.
+		if f, ok := st.InFlightFor(t.Client.Name); ok {
+			return fmt.Errorf("%w; %s (the next hubctl app run says so again)", err, strings.Replace(InterruptedMessage(f), "an earlier ", "this ", 1))
+		}
 	}
 	return err
 }

@@ -143,6 +143,19 @@ login:
 // came after hubctl wrote it, before it stored the client).
 func TestAppCreateKilledBeforeStoring(t *testing.T) {
 	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			appCreateStopped(t, sig)
+		})
+	}
+}
+
+// appCreateStopped stops app create with sig after the registry acted and
+// before hubctl stored its answer. SIGKILL leaves the in-flight record for
+// the next run; Ctrl-C (SIGINT) also makes this run say at once what the
+// registry may hold, and exit 130.
+func appCreateStopped(t *testing.T, sig syscall.Signal) {
 	hy := testbed.StartHydra(t, testbed.HydraOptions{DynamicRegistration: true})
 	registered := make(chan struct{})
 	var once sync.Once
@@ -189,10 +202,21 @@ login:
 		cmd.Process.Kill()
 		t.Fatalf("Hydra did not register the client; hubctl said %s", stderr.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	waitErr := cmd.Wait()
+	if sig == syscall.SIGINT {
+		var exit *exec.ExitError
+		if !errors.As(waitErr, &exit) || exit.ExitCode() != 130 {
+			t.Errorf("after Ctrl-C: %v, want exit status 130", waitErr)
+		}
+		for _, want := range []string{"this hubctl app create login", "may hold a client named", "hubctl: interrupted"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("after Ctrl-C hubctl said %q, want it to say %q", stderr.String(), want)
+			}
+		}
+	}
 
 	if got, _ := os.ReadFile(specPath); string(got) != spec {
 		t.Errorf("the spec changed:\n%s", got)

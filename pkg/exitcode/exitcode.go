@@ -24,6 +24,9 @@ const (
 	// Exists: hubctl app create found the client registered already and
 	// changed nothing (--update brings it in line with the spec).
 	Exists = 5
+	// Interrupted: Ctrl-C or SIGTERM stopped the command (128 + SIGINT, as
+	// shells report it).
+	Interrupted = 130
 )
 
 // Error carries an explicit exit status.
