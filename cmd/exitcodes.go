@@ -25,6 +25,9 @@ func newExitCodesTopic() *cobra.Command {
      one in chart values. The input was read; the report says what to change.
   5  exists: hubctl app create found the client registered already and changed
      nothing; --update brings the registration in line with the spec.
+130  interrupted: Ctrl-C or SIGTERM stopped the command. It said what it left
+     (hubctl app create names a client the registry may hold); files are
+     whole, old or new. A second Ctrl-C kills at once.
 
 With --strict, hubctl validate and the render commands treat warnings as errors
 and exit 2, and hubctl doctor and hubctl lint count a warning as a failure and
