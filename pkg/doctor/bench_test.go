@@ -2,8 +2,10 @@ package doctor
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +73,99 @@ func BenchmarkDoctor(b *testing.B) {
 	b.ReportMetric(float64((sequential / n).Milliseconds()), "sequential-ms")
 	b.ReportMetric(float64(sequential)/float64(concurrent), "x-faster")
 	b.ReportMetric(float64(concurrent/n)/float64(delay), "x-endpoint-delay")
+}
+
+// BenchmarkDoctorHungEndpoint: the login provider behind a listener that
+// accepts and never answers, with a 2 s timeout, beside a healthy hub. The run should cost that one
+// timeout, not more (the other checks run meanwhile): the x-timeout metric
+// is the whole run over the timeout, and the budget is 1.25.
+func BenchmarkDoctorHungEndpoint(b *testing.B) {
+	const timeout = 2 * time.Second
+	srv := slowHub(0)
+	defer srv.Close()
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hung.Close()
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c) // accepted, never answered
+		}
+	}()
+	spec := fmt.Sprintf("version: 1\nhub:\n  url: %s\n  jupyterhub: \"5.5\"\nlogin:\n  provider: oidc\n  url: http://%s\n  clientId: hub\n  clientSecret: {env: S}\n  allow: {all: true}\nservices:\n  fast:\n    url: %s\n    access: all\n    apiToken: {env: T1}\n",
+		srv.URL, hung.Addr(), srv.URL)
+	res := loadSpec(b, spec, nil, map[string]string{"T1": "service-token-1-0123456789", "S": "client-secret-0123456789"})
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		rs := runChecks(b, res, Options{Timeout: timeout})
+		total += time.Since(start)
+		failed := false
+		for _, r := range resultsOf(rs, "oidc.discovery") {
+			failed = failed || r.Status == finding.Fail || r.Status == finding.Errored
+		}
+		if !failed {
+			for _, r := range rs {
+				b.Logf("%s %s %s: %s", r.ID, r.Status, r.Target, r.Message)
+			}
+			b.Fatal("discovery at the hung provider did not fail")
+		}
+	}
+	b.ReportMetric(float64(total/time.Duration(b.N))/float64(timeout), "x-timeout")
+}
+
+// BenchmarkDoctorMemory200 runs doctor over 200 services and samples the
+// heap while it runs: peak-MB is the most in use (the budget is 50).
+func BenchmarkDoctorMemory200(b *testing.B) {
+	const services = 200
+	srv := slowHub(10 * time.Millisecond)
+	defer srv.Close()
+	var spec strings.Builder
+	fmt.Fprintf(&spec, "version: 1\nhub:\n  url: %s\n  jupyterhub: \"5.5\"\nservices:\n", srv.URL)
+	env := map[string]string{}
+	for i := range services {
+		fmt.Fprintf(&spec, "  svc%d:\n    url: %s\n    apiToken: {env: TOKEN_%d}\n", i, srv.URL, i)
+		env[fmt.Sprintf("TOKEN_%d", i)] = fmt.Sprintf("service-token-%d-0123456789", i)
+	}
+	res := loadSpec(b, spec.String(), nil, env)
+	var peak uint64
+	for b.Loop() {
+		runtime.GC()
+		done := make(chan struct{})
+		sampled := make(chan uint64)
+		go func() {
+			var m runtime.MemStats
+			var max uint64
+			for {
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > max {
+					max = m.HeapInuse
+				}
+				select {
+				case <-done:
+					sampled <- max
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
+		rs := runChecks(b, res, Options{})
+		close(done)
+		if p := <-sampled; p > peak {
+			peak = p
+		}
+		if got := len(resultsOf(rs, checkServiceURL.ID)); got != services {
+			b.Fatalf("%d hub.service-url results, want %d", got, services)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 }
