@@ -151,6 +151,12 @@ func endpoints(ctx context.Context, r *Result, l *spec.Login, opts Options) (pro
 	return ep, err
 }
 
+// absence are the rules that report a mapping as absent or empty. The
+// decoder drops what inside it failed, so when something under the mapping
+// failed ({allow: {all: "yes"}}, {clientSecret: {vault: x}}) the mapping is
+// not absent, and the structural finding says what is wrong with it.
+var absence = map[string]bool{"missing-key": true, "no-allow": true, "role-without-scopes": true}
+
 // withoutEchoes drops rule findings about a key whose value already failed
 // to decode: a wrongly typed clientSecret is not also "missing".
 func withoutEchoes(rules, structural finding.List) finding.List {
@@ -158,7 +164,8 @@ func withoutEchoes(rules, structural finding.List) finding.List {
 	for _, f := range rules {
 		echo := false
 		for _, sf := range structural {
-			if f.Path == sf.Path || strings.HasPrefix(f.Path, sf.Path+".") || strings.HasPrefix(f.Path, sf.Path+"[") {
+			if f.Path == sf.Path || strings.HasPrefix(f.Path, sf.Path+".") || strings.HasPrefix(f.Path, sf.Path+"[") ||
+				absence[f.ID] && strings.HasPrefix(sf.Path, f.Path+".") {
 				echo = true
 				break
 			}

@@ -33,6 +33,24 @@ func TestWrongAccessIsNotAlsoMissing(t *testing.T) {
 	}
 }
 
+// A mapping whose content failed to decode is not also absent: the
+// structural finding inside it is the one problem.
+func TestBrokenMappingIsNotAlsoAbsent(t *testing.T) {
+	const head = "version: 1\nhub: {url: https://hub.example.org}\n"
+	const login = "login:\n  provider: oidc\n  url: https://id.example.org\n  clientId: hub\n"
+	for _, tt := range []struct{ name, text, want string }{
+		{"allow.all mistyped", head + login + "  clientSecret: {env: S}\n  allow: {all: \"yes\"}\n", "wrong-type@login.allow.all"},
+		{"secret of an unknown kind", head + login + "  clientSecret: {vault: x}\n  allow: {all: true}\n", "unknown-key@login.clientSecret.vault"},
+		{"role scopes mistyped", head + "roles:\n  observers:\n    scopes: read:users\n", "wrong-type@roles.observers.scopes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := specFindings(t, tt.text); !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("findings %v, want only %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // A duplicate key does not hide what is wrong with the first occurrence,
 // which is the one read.
 func TestDuplicateKeyKeepsTheFirstChecked(t *testing.T) {

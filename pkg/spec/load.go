@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"unicode"
 
@@ -106,13 +107,23 @@ func Read(r io.Reader) ([]byte, error) {
 // Parse decodes spec text. name is used in positions and dir anchors
 // relative file references.
 func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
-	doc := &Document{File: name, Dir: dir, keys: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}}
+	// About one key and one value a line: sized up front, the maps of a
+	// spec with thousands of services are not rehashed as they grow. The
+	// cap keeps a file of blank lines from reserving memory it never uses.
+	lines := min(bytes.Count(data, []byte("\n")), 1<<15)
+	doc := &Document{File: name, Dir: dir, keys: make(map[string]*yaml.Node, lines), values: make(map[string]*yaml.Node, lines)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
+			msg := "the file is empty"
+			if len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF")))) > 0 {
+				// Comments and document markers only: "empty" would
+				// look wrong to someone looking at a file with text.
+				msg = "the file holds no YAML values, only comments or blank lines"
+			}
 			return nil, doc, finding.List{{ID: "empty-file", Severity: finding.Error,
-				Pos: finding.Position{File: name}, Message: "the file is empty",
+				Pos: finding.Position{File: name}, Message: msg,
 				Hint: "start from `hubctl init`, or see the spec in the README"}}
 		}
 		return nil, doc, finding.List{syntaxFinding(name, data, err)}
@@ -129,11 +140,36 @@ func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
 	if f := chartValuesFinding(name, root.Content[0]); f != nil {
 		return nil, doc, finding.List{*f}
 	}
-	d := &decoder{doc: doc}
+	nodes := countNodes(&root)
+	limit := 2*nodes + aliasSlack
+	d := &decoder{doc: doc, budget: limit}
 	var s Spec
 	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")
+	if d.bomb != nil {
+		// What was decoded before the budget ran out is a fragment; rules
+		// run on it would report keys as missing that the file has.
+		return nil, doc, finding.List{{ID: "yaml-syntax", Severity: finding.Error, Pos: doc.at(d.bomb),
+			Message: fmt.Sprintf("the aliases here expand to more than %d values, though the file writes %d; hubctl does not expand an alias bomb", limit, nodes),
+			Hint:    "write the repeated values out, or alias fewer of them"}}
+	}
 	d.findings.Sort()
 	return &s, doc, d.findings
+}
+
+// aliasSlack is how many values aliases may add to any file, however
+// small: a spec that reuses one scope list in a few hundred services stays
+// well inside it.
+const aliasSlack = 10000
+
+// countNodes counts the nodes the text writes, not following aliases.
+// yaml.v3 keeps an alias as a pointer to its anchor, so the tree is as
+// large as the text, and a cycle (an alias inside its own anchor) ends.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, child := range n.Content {
+		c += countNodes(child)
+	}
+	return c
 }
 
 // decoder fills Go values from YAML nodes and records every structural
@@ -141,6 +177,44 @@ func Parse(name, dir string, data []byte) (*Spec, *Document, finding.List) {
 type decoder struct {
 	doc      *Document
 	findings finding.List
+	// budget is how many more values decode may visit. Without aliases it
+	// visits each node at most once; aliases to aliases (billion laughs)
+	// would multiply the visits, and the Document's positions and the
+	// decoded slices with them, from a file of a few kilobytes into
+	// gigabytes, so decoding stops when the budget runs out.
+	budget int
+	// alias is the outermost alias being followed, and bomb the one that
+	// was being followed when the budget ran out: where to report it.
+	alias, bomb *yaml.Node
+}
+
+// visit spends one unit of the budget on a value, and reports whether
+// decoding may go on.
+func (d *decoder) visit(n *yaml.Node) bool {
+	if d.bomb != nil {
+		return false
+	}
+	if d.budget--; d.budget < 0 {
+		d.bomb = d.alias
+		if d.bomb == nil {
+			d.bomb = n
+		}
+		return false
+	}
+	return true
+}
+
+// follow resolves an alias to its anchor's node, remembering the alias
+// that started the current expansion.
+func (d *decoder) follow(n *yaml.Node) (*yaml.Node, func()) {
+	if n.Kind != yaml.AliasNode || n.Alias == nil {
+		return n, func() {}
+	}
+	if d.alias != nil {
+		return n.Alias, func() {}
+	}
+	d.alias = n
+	return n.Alias, func() { d.alias = nil }
 }
 
 var (
@@ -189,10 +263,9 @@ func flowList(items []string) string {
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if isNull(n) {
+	n, done := d.follow(n)
+	defer done()
+	if !d.visit(n) || isNull(n) {
 		return
 	}
 	d.doc.values[path] = n
@@ -240,9 +313,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		out := reflect.MakeSlice(t, 0, len(n.Content))
 		for i, item := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			if item.Kind == yaml.AliasNode {
-				item = item.Alias
+			p := Index(path, i)
+			item, done := d.follow(item)
+			ok := d.visit(item)
+			done()
+			if !ok {
+				return
 			}
 			d.doc.values[p] = item
 			if item.Kind != yaml.ScalarNode || isNull(item) {
@@ -262,6 +338,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 // keeps both in the node tree, and only the first counts. A YAML merge key
 // is not supported and reported as unknown.
 func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.Node, value *yaml.Node, keyPath string)) {
+	// decode has resolved n already, except for the mappings decodeSecret
+	// reads itself (k8sSecret: *ref).
+	n, done := d.follow(n)
+	defer done()
 	if n.Kind != yaml.MappingNode {
 		d.wrongType(n, path, what)
 		return
@@ -269,6 +349,16 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.AliasNode && k.Alias != nil {
+			// An aliased key (*k: v) is the anchor's text, at the alias.
+			k = &yaml.Node{Kind: k.Alias.Kind, Tag: k.Alias.Tag, Value: k.Alias.Value, Line: k.Line, Column: k.Column}
+		}
+		if k.Kind != yaml.ScalarNode {
+			// yaml.v3 gives a complex key (? [a, b]) an empty Value, which
+			// would read as an unknown key "".
+			d.fail(k, path, "wrong-type", fmt.Sprintf("a key here must be a name, got %s", describe(k)), "")
+			continue
+		}
 		kp := Join(path, k.Value)
 		if first := seen[k.Value]; first != nil && k.Kind == yaml.ScalarNode {
 			d.fail(k, kp, "duplicate-key",
@@ -283,8 +373,8 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, visit func(key *yaml.
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
-	fields := yamlFields(v.Type())
-	unknown := d.unknownKeys(keysOf(fields))
+	fields, known := structKeys(v.Type())
+	unknown := d.unknownKeys(known)
 	d.mapping(n, path, "a mapping", func(k, val *yaml.Node, kp string) {
 		idx, ok := fields[k.Value]
 		if !ok {
@@ -399,12 +489,7 @@ func (d *decoder) decodeServices(n *yaml.Node, v reflect.Value, path string) {
 	var out Services
 	d.mapping(n, path, "a mapping of service names to services", func(k, val *yaml.Node, kp string) {
 		s := Service{Name: k.Value}
-		if val.Kind == yaml.AliasNode {
-			val = val.Alias
-		}
-		if !isNull(val) {
-			d.decode(val, reflect.ValueOf(&s).Elem(), kp)
-		}
+		d.decode(val, reflect.ValueOf(&s).Elem(), kp)
 		out = append(out, s)
 	})
 	v.Set(reflect.ValueOf(out))
@@ -419,6 +504,27 @@ func (d *decoder) decodeRoles(n *yaml.Node, v reflect.Value, path string) {
 	})
 	v.Set(reflect.ValueOf(out))
 }
+
+// structKeys is yamlFields and its sorted keys, worked out once for each
+// struct type rather than for each mapping decoded: a spec with thousands
+// of services decodes thousands of Service structs. Callers only read them.
+func structKeys(t reflect.Type) (map[string]int, []string) {
+	if k, ok := structKeysCache.Load(t); ok {
+		k := k.(structKeysOf)
+		return k.fields, k.known
+	}
+	fields := yamlFields(t)
+	k := structKeysOf{fields, keysOf(fields)}
+	structKeysCache.Store(t, k)
+	return k.fields, k.known
+}
+
+type structKeysOf struct {
+	fields map[string]int
+	known  []string
+}
+
+var structKeysCache sync.Map // reflect.Type -> structKeysOf
 
 // yamlFields maps each yaml key of a struct type to its field index.
 func yamlFields(t reflect.Type) map[string]int {
@@ -459,8 +565,15 @@ func describe(n *yaml.Node) string {
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		if n.Alias != nil {
+			return describe(n.Alias)
+		}
 	}
 	switch n.Tag {
+	case "!!null":
+		// "~" and "" as strings would say the value is text.
+		return "null"
 	case "!!bool":
 		return "the boolean " + n.Value
 	case "!!int", "!!float":

@@ -298,6 +298,15 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		{"unclosed bracket", "version: 1\nhub: [\n", "2:6 yaml-syntax : did not find expected node content | check that the [ here is closed"},
 		{"unknown anchor", "hub: &h\n  url: x\nlogin: *l\n", "3:8 yaml-syntax : unknown anchor 'l' referenced"},
 		{"invalid second document", "version: 1\n---\nhub: [\n", "3:6 yaml-syntax : did not find expected node content"},
+		// yaml.v3's reader names no line for these.
+		{"invalid UTF-8", "version: 1\nhub:\n  url: h\xffx\n", "3:9 yaml-syntax : byte 0xFF is not UTF-8 | save the file as UTF-8"},
+		{"NUL byte", "version: 1\nhub:\n  url: h\x00\n", "3:9 yaml-syntax : control character U+0000 is not allowed"},
+		{"BOM before invalid UTF-8", "\ufeffversion: 1\xc3\n", "1:11 yaml-syntax : byte 0xC3 is not UTF-8"},
+		{"too deep", "x: " + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "\n", "1:10004 yaml-syntax : values are nested more than 10000 levels deep here"},
+		{"too deep in block lists", "x:\n  " + strings.Repeat("- ", 10001) + "a\n", "2:20003 yaml-syntax : values are nested more than 10000 levels deep here"},
+		{"brackets in quotes do not count", "a: '[[['\nx: " + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "\n", "2:10004 yaml-syntax"},
+		{"complex key", "hub:\n  ? [a, b]\n  : c\n", "2:5 wrong-type hub: a key here must be a name, got a list"},
+		{"null where a mapping belongs", "login:\n  clientSecret: {k8sSecret: ~}\n", "2:29 wrong-type login.clientSecret.k8sSecret: expected a mapping with name and key, got null"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,6 +345,30 @@ func TestAliasBombIsNotExpanded(t *testing.T) {
 	}
 	if !slices.Contains(ids, "wrong-type@hub.url") || !slices.Contains(ids, "unknown-key@x29") || len(findings) > 100 {
 		t.Errorf("findings: %v", ids)
+	}
+}
+
+// Aliases that multiply (services aliasing a service whose scopes alias a
+// long list) are refused at the alias once they would decode more than
+// twice the file's values, at an alias under services; a few aliases
+// reused are fine.
+func TestAliasExpansionIsBounded(t *testing.T) {
+	bomb := func(services, scopes int) string {
+		var b strings.Builder
+		b.WriteString("version: 1\nhub: {url: https://hub.example.org}\n")
+		b.WriteString("x: &l [" + strings.TrimSuffix(strings.Repeat("read:users, ", scopes), ", ") + "]\n")
+		b.WriteString("y: &s {scopes: *l}\nservices:\n")
+		for i := range services {
+			fmt.Fprintf(&b, "  s%d: *s\n", i)
+		}
+		return b.String()
+	}
+	s, _, findings := Parse("bomb.yaml", ".", []byte(bomb(2000, 2000)))
+	if s != nil || len(findings) != 1 || !strings.Contains(findings[0].Message, "does not expand an alias bomb") || findings[0].Pos.Line <= 4 {
+		t.Errorf("spec %v, findings %v", s != nil, findings)
+	}
+	if s, _, _ := Parse("reuse.yaml", ".", []byte(bomb(50, 20))); s == nil || len(s.Services) != 50 || len(s.Services[49].Scopes) != 20 {
+		t.Error("a modest reuse of aliases was refused")
 	}
 }
 
