@@ -122,8 +122,12 @@ func Build(s *spec.Spec, ep provider.Endpoints) *Config {
 		cfg.Authenticator = buildAuthenticator(s, ep)
 	}
 	userRoleScopes := []string{"self"}
+	// Sized once: a spec may have thousands of services. The hub's URL is
+	// parsed once too, not twice for every service's redirect URI.
+	cfg.Services = make([]Service, 0, len(s.Services))
+	redirects := serviceRedirects{prefix: s.Hub.Origin() + s.Hub.BasePath() + "services/"}
 	for _, svc := range s.Services {
-		cfg.Services = append(cfg.Services, buildService(s, svc))
+		cfg.Services = append(cfg.Services, buildService(svc, redirects))
 		if len(svc.Scopes) > 0 {
 			cfg.Roles = append(cfg.Roles, Role{
 				Name:        ServiceRoleName(svc.Name),
@@ -234,11 +238,22 @@ func buildAuthenticator(s *spec.Spec, ep provider.Endpoints) *Authenticator {
 	return a
 }
 
-func buildService(s *spec.Spec, svc spec.Service) Service {
+// serviceRedirects derives services' redirect URIs as spec.Spec.RedirectURI
+// does, from the hub's URL parsed once.
+type serviceRedirects struct{ prefix string }
+
+func (r serviceRedirects) of(svc spec.Service) string {
+	if svc.RedirectURI != "" {
+		return svc.RedirectURI
+	}
+	return r.prefix + svc.Name + "/oauth_callback"
+}
+
+func buildService(svc spec.Service, redirects serviceRedirects) Service {
 	out := Service{Name: svc.Name, URL: svc.URL, Display: svc.Display, Timeout: svc.Timeout}
 	if svc.OAuthEnabled() {
 		out.OAuthClientID = svc.ResolvedClientID()
-		out.OAuthRedirectURI = s.RedirectURI(svc)
+		out.OAuthRedirectURI = redirects.of(svc)
 		out.OAuthNoConfirm = svc.NoConfirm
 	}
 	if svc.APIToken.IsSet() {

@@ -30,6 +30,14 @@ const serviceTokensConfigKey = "hubctl-service-tokens"
 // named as the chart names them), k8sSecret references straight from the
 // Secret they name. With InlineSecrets the values are written in instead.
 func HelmValues(cfg *hub.Config, opts Options) ([]byte, error) {
+	doc, err := helmValuesDoc(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return encodeYAML(doc)
+}
+
+func helmValuesDoc(cfg *hub.Config, opts Options) (*yaml.Node, error) {
 	var inlined map[string]string
 	if opts.InlineSecrets {
 		var err error
@@ -111,7 +119,7 @@ func HelmValues(cfg *hub.Config, opts Options) ([]byte, error) {
 
 	root := mapNode("hub", h)
 	root.HeadComment = helmHeader(cfg, opts)
-	return encodeYAML(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}})
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}, nil
 }
 
 // needsExistingSecret reports whether the chart must mount hubctl's Secret:

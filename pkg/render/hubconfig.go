@@ -137,14 +137,27 @@ type pyWriter struct {
 	needEntries bool
 }
 
-func (w *pyWriter) line(s string)            { w.body.WriteString(s + "\n") }
-func (w *pyWriter) blank()                   { w.body.WriteString("\n") }
-func (w *pyWriter) set(target, value string) { w.line(target + " = " + value) }
+func (w *pyWriter) line(s string) {
+	w.body.WriteString(s)
+	w.body.WriteByte('\n')
+}
+func (w *pyWriter) blank() { w.body.WriteByte('\n') }
+func (w *pyWriter) set(target, value string) {
+	w.body.WriteString(target)
+	w.body.WriteString(" = ")
+	w.line(value)
+}
 
+// dict writes one entry of a list of dicts. It writes straight into the
+// buffer: a spec with thousands of services has tens of thousands of pairs.
 func (w *pyWriter) dict(ps []pair) {
 	w.line("    {")
 	for _, p := range ps {
-		w.line(fmt.Sprintf("        %s: %s,", pyString(p.key), p.value))
+		w.body.WriteString("        ")
+		w.body.WriteString(pyString(p.key))
+		w.body.WriteString(": ")
+		w.body.WriteString(p.value)
+		w.line(",")
 	}
 	w.line("    },")
 }
@@ -264,8 +277,17 @@ func (w *pyWriter) bytes(cfg *hub.Config, opts Options) []byte {
 }
 
 // pyString is a Python string literal. A JSON string is one, for every
-// escape Go's encoder emits.
+// escape Go's encoder emits. A string of printable ASCII without a quote or
+// backslash, nearly every one a spec holds, needs no escape and no encoder.
 func pyString(s string) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
+	}
+	if plain {
+		return `"` + s + `"`
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
@@ -95,8 +94,24 @@ func (h Hub) TargetVersion() jupyterhub.Version {
 // TokenEnvName is the environment variable hubctl suggests for a service's
 // token: the name in capitals with other characters as underscores, then
 // _API_TOKEN (nbviewer gives NBVIEWER_API_TOKEN).
+//
+// Each run of other characters becomes one underscore, as the regexp
+// [^A-Za-z0-9]+ would replace it; the loop is that replacement without a
+// regexp, since validation derives this name for every service.
 func TokenEnvName(service string) string {
-	return strings.ToUpper(nonWord.ReplaceAllString(service, "_")) + "_API_TOKEN"
+	var b strings.Builder
+	b.Grow(len(service) + len("_API_TOKEN"))
+	inRun := false
+	for _, r := range service {
+		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			inRun = false
+			continue
+		}
+		if !inRun {
+			b.WriteByte('_')
+			inRun = true
+		}
+	}
+	return strings.ToUpper(b.String()) + "_API_TOKEN"
 }
-
-var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)

@@ -21,6 +21,12 @@ func (c *checker) roles() {
 		}
 	}
 	services := c.s.Services.Names()
+	// A set, not the list: every role's every member is looked up, and a
+	// spec with thousands of services has hundreds of roles.
+	defined := make(map[string]bool, len(services))
+	for _, name := range services {
+		defined[name] = true
+	}
 	for _, r := range c.s.Roles {
 		path := spec.Join("roles", r.Name)
 		switch {
@@ -40,7 +46,7 @@ func (c *checker) roles() {
 		}
 		c.checkScopes(path+".scopes", r.Scopes, false)
 		for i, name := range r.Services {
-			if slices.Contains(services, name) {
+			if defined[name] {
 				continue
 			}
 			msg := fmt.Sprintf("service %q is not defined in services; JupyterHub stops with \"Found undefined service\"", name)

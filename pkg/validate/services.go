@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -14,13 +13,26 @@ import (
 	"github.com/hubctl/hubctl/pkg/spec"
 )
 
-// serviceName allows what a URL path segment, a Kubernetes Secret key
+// validServiceName allows what a URL path segment, a Kubernetes Secret key
 // (hub.services.NAME.apiToken) and a chart values key all take unquoted.
 // JupyterHub itself checks nothing, but hubctl names roles after services
 // and role names are lowercase, so uppercase is refused here, at the name,
 // rather than later at a derived role. The JSON Schema's services
-// propertyNames carries the same pattern.
-var serviceName = regexp.MustCompile(`^[a-z0-9][-._a-z0-9]*$`)
+// propertyNames carries the same pattern, ^[a-z0-9][-._a-z0-9]*$, which
+// is written out here because every service's name is checked twice.
+func validServiceName(name string) bool {
+	if name == "" || !lowerOrDigit(name[0]) {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; !lowerOrDigit(c) && c != '-' && c != '.' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerOrDigit(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // chartSchemaKeys are the properties the chart's values schema declares at
 // the level of the hub.services map itself (a leftover of chart PR #2327),
@@ -119,9 +131,9 @@ func ServiceNameProblem(name string) string {
 	switch {
 	case strings.Contains(name, "/"):
 		return fmt.Sprintf("service name %q contains '/': JupyterHub routes /services/NAME/ with NAME a single path segment", name)
-	case serviceName.MatchString(lower) && lower != name:
+	case validServiceName(lower) && lower != name:
 		return fmt.Sprintf("service name %q has uppercase letters: %s; did you mean %q?", name, ServiceNameRule, lower)
-	case !serviceName.MatchString(name):
+	case !validServiceName(name):
 		return fmt.Sprintf("invalid service name %q: %s", name, ServiceNameRule)
 	}
 	return ""

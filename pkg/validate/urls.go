@@ -7,17 +7,37 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hubctl/hubctl/pkg/finding"
 )
 
+// The patterns are compiled on first use, not when hubctl starts: most
+// commands never check a URL or a Secret name.
 var (
-	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	secretKey    = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	dnsSubdomain = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	secretKey    = lazyRegexp(`^[-._a-zA-Z0-9]+$`)
 	// portAfterScheme is the opaque part of a scheme-less host:port[/path].
-	portAfterScheme = regexp.MustCompile(`^[0-9]+(/|$)`)
+	portAfterScheme = lazyRegexp(`^[0-9]+(/|$)`)
 )
+
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
+
+// validEnvName is ^[A-Za-z_][A-Za-z0-9_]*$, written out because every
+// service's token reference is checked with it.
+func validEnvName(name string) bool {
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // urlRole says who reads a URL, which decides whether plain http is
 // acceptable.
@@ -45,7 +65,7 @@ func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 	}
 	// "localhost:8080" parses as scheme "localhost"; only a scheme that is
 	// not followed by a port is worth naming (javascript:, ftp://).
-	if u.IsAbs() && u.Scheme != "http" && u.Scheme != "https" && !portAfterScheme.MatchString(u.Opaque) {
+	if u.IsAbs() && u.Scheme != "http" && u.Scheme != "https" && !portAfterScheme().MatchString(u.Opaque) {
 		c.report(finding.Error, "bad-url", path, fmt.Sprintf("scheme %q is not http or https", u.Scheme), "")
 		return nil
 	}

@@ -6,7 +6,6 @@ package validate
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -97,7 +96,7 @@ func (c *checker) hub() {
 			c.apiURLPath(u)
 		}
 	}
-	if name := c.s.Hub.ExistingSecret; name != "" && !dnsSubdomain.MatchString(name) {
+	if name := c.s.Hub.ExistingSecret; name != "" && !dnsSubdomain().MatchString(name) {
 		c.report(finding.Error, "bad-secret-name", "hub.existingSecret",
 			fmt.Sprintf("%q is not a valid Kubernetes Secret name", name), "lowercase letters, digits, '-' and '.', at most 253 characters")
 	}
@@ -120,13 +119,15 @@ func (c *checker) apiURLPath(u *url.URL) {
 
 // placeholderValue matches what templates and guides leave for a user to
 // fill in, as a whole value: CHANGE-ME, TODO, xxx, <client-id>, ...
-var placeholderValue = regexp.MustCompile(`(?i)^(change[-_]?me|todo|fixme|x{3,}|<[^<>]*>|\.\.\.|…)$`)
+var placeholderValue = lazyRegexp(`(?i)^(change[-_]?me|todo|fixme|x{3,}|<[^<>]*>|\.\.\.|…)$`)
 
 // placeholderLabel matches a host name label that is a placeholder. TODO
 // is left out: "todo" is a plausible service host.
-var placeholderLabel = regexp.MustCompile(`(?i)^(change[-_]?me|fixme|x{3,})$`)
+var placeholderLabel = lazyRegexp(`(?i)^(change[-_]?me|fixme|x{3,})$`)
 
-func isPlaceholder(value string) bool { return placeholderValue.MatchString(strings.TrimSpace(value)) }
+func isPlaceholder(value string) bool {
+	return placeholderValue().MatchString(strings.TrimSpace(value))
+}
 
 // placeholderHost reports a host such as <hub>, CHANGE-ME.example.org or
 // "...": example.org and its kin are real, reserved names and stay valid.
@@ -135,7 +136,7 @@ func placeholderHost(host string) bool {
 		return true
 	}
 	for _, label := range strings.Split(host, ".") {
-		if placeholderLabel.MatchString(label) {
+		if placeholderLabel().MatchString(label) {
 			return true
 		}
 	}
@@ -185,7 +186,7 @@ func (c *checker) checkSecretRef(path string, r secret.Ref) {
 			c.report(finding.Error, "bad-secret-value", path, fmt.Sprintf("the literal secret at %s %s", path, prob), hint)
 		}
 	case secret.Env:
-		if !envName.MatchString(r.Env) {
+		if !validEnvName(r.Env) {
 			c.report(finding.Error, "bad-env-name", path+".env", fmt.Sprintf("%q is not an environment variable name", r.Env), "letters, digits and _, not starting with a digit")
 		}
 	case secret.File:
@@ -196,10 +197,10 @@ func (c *checker) checkSecretRef(path string, r secret.Ref) {
 		if r.K8s.Name == "" || r.K8s.Key == "" {
 			c.missing(path+".k8sSecret", "a k8sSecret reference needs both name and key", "")
 		}
-		if r.K8s.Name != "" && !dnsSubdomain.MatchString(r.K8s.Name) {
+		if r.K8s.Name != "" && !dnsSubdomain().MatchString(r.K8s.Name) {
 			c.report(finding.Error, "bad-secret-name", path+".k8sSecret.name", fmt.Sprintf("%q is not a valid Kubernetes Secret name", r.K8s.Name), "")
 		}
-		if r.K8s.Key != "" && !secretKey.MatchString(r.K8s.Key) {
+		if r.K8s.Key != "" && !secretKey().MatchString(r.K8s.Key) {
 			c.report(finding.Error, "bad-secret-key", path+".k8sSecret.key", fmt.Sprintf("%q is not a valid Kubernetes Secret key", r.K8s.Key), "letters, digits, '-', '_' and '.'")
 		}
 	}
