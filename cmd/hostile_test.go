@@ -32,9 +32,6 @@ type hostileCase struct {
 	// maxAlloc bounds what one validate may allocate, for inputs built
 	// to take memory.
 	maxAlloc uint64
-	// gap is why a case hubctl gets wrong is skipped: the fix belongs to
-	// a package outside this test's reach. Remove it with the fix.
-	gap string
 	// secret must not appear in any output.
 	secret string
 }
@@ -138,15 +135,12 @@ func hostileCases() map[string]hostileCase {
 		"IDN hosts":         {file: "ok-idn.yaml", code: 0, render: true, want: "ok-idn.yaml is valid"},
 		"null service body": {file: "ok-null-service.yaml", code: 0, want: "ok-null-service.yaml is valid"},
 
-		// What hubctl takes today and should refuse; the fix is in
-		// pkg/validate (checkURL), outside this corpus's packages.
-		"malformed IDN": {file: "gap-idn-malformed.yaml", code: 2, want: "gap-idn-malformed.yaml:3:8: hub.url:",
-			gap: "pkg/validate checkURL does not check the host name: xn--.example.org is not valid punycode (IDNA 2008)"},
-		"bad host labels": {file: "gap-host-bad-labels.yaml", code: 2, want: "gap-host-bad-labels.yaml:6:8: login.url:",
-			gap: "pkg/validate checkURL does not check the host name: -gallery-..example.org has an empty label and labels that start and end with '-'"},
-		"malformed URL with a password": {file: "gap-url-userinfo-malformed.yaml", code: 2, secret: "hunter2",
-			want: "gap-url-userinfo-malformed.yaml:3:8: hub.url:",
-			gap:  "pkg/validate checkURL quotes a URL it cannot parse whole, password included (\"%q is not a URL\")"},
+		// Host names and a URL that does not parse, checked by
+		// pkg/validate's checkURL (IDNA 2008, labels; no password echoed).
+		"malformed IDN":   {file: "bad-idn-malformed.yaml", code: 2, want: "bad-idn-malformed.yaml:3:8: hub.url:"},
+		"bad host labels": {file: "bad-host-bad-labels.yaml", code: 2, want: "bad-host-bad-labels.yaml:6:8: login.url:"},
+		"malformed URL with a password": {file: "bad-url-userinfo-malformed.yaml", code: 2, secret: "hunter2",
+			want: "bad-url-userinfo-malformed.yaml:3:8: hub.url:"},
 
 		// Inputs made by the test: too large to commit, or not files.
 		"10 MB file": {gen: func(t *testing.T, dir string) (string, string) {
@@ -232,9 +226,6 @@ func TestHostileSpecs(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(cases)) {
 		c := cases[name]
 		t.Run(name, func(t *testing.T) {
-			if c.gap != "" {
-				t.Skip("known gap: " + c.gap)
-			}
 			dir := t.TempDir()
 			path, stdin := repo(t, filepath.Join("testdata", "hostile", c.file)), ""
 			if c.gen != nil {
@@ -354,7 +345,7 @@ func TestHostileCorpusIsListed(t *testing.T) {
 		t.Errorf("case file %s is not in testdata/hostile", file)
 	}
 	for _, c := range hostileCases() {
-		if c.code != 0 && c.gap == "" {
+		if c.code != 0 {
 			bad++
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/net/idna"
+
 	"github.com/hubctl/hubctl/pkg/finding"
 )
 
@@ -60,7 +62,9 @@ const (
 func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 	u, err := url.Parse(raw)
 	if err != nil {
-		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not a URL: %v", raw, unwrapURLError(err)), "")
+		// The error would quote the URL, password included.
+		msg := strings.ReplaceAll(unwrapURLError(err).Error(), raw, redactUserinfo(raw))
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not a URL: %s", redactUserinfo(raw), msg), "")
 		return nil
 	}
 	// "localhost:8080" parses as scheme "localhost"; only a scheme that is
@@ -70,7 +74,7 @@ func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 		return nil
 	}
 	if !u.IsAbs() || u.Host == "" {
-		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not an absolute URL", raw), "write it in full, such as https://hub.example.org")
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("%q is not an absolute URL", redactUserinfo(raw)), "write it in full, such as https://hub.example.org")
 		return nil
 	}
 	if port := u.Port(); port != "" {
@@ -85,6 +89,10 @@ func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 			fmt.Sprintf("%s is still the placeholder %q: set it to the real host name", path, u.Hostname()), "")
 		return nil
 	}
+	if problem := hostProblem(u.Hostname()); problem != "" {
+		c.report(finding.Error, "bad-url", path, fmt.Sprintf("the host %q is not a valid host name: %s", u.Hostname(), problem), "")
+		return nil
+	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
 		c.report(finding.Error, "bad-url", path, "the URL has a fragment, which OAuth redirect and endpoint URLs must not have (RFC 6749 §3.1)", "")
 	}
@@ -95,13 +103,57 @@ func (c *checker) checkURL(path, raw string, role urlRole) *url.URL {
 		switch role {
 		case browserFacing:
 			c.report(finding.Error, "insecure-url", path,
-				fmt.Sprintf("%s uses http on a host other than loopback; OAuth codes and cookies would cross the network in clear", raw), "use https")
+				fmt.Sprintf("%s uses http on a host other than loopback; OAuth codes and cookies would cross the network in clear", u.Redacted()), "use https")
 		case backChannel:
 			c.report(finding.Warning, "insecure-url", path,
-				fmt.Sprintf("%s uses http; client secrets and tokens would cross the network in clear", raw), "use https unless this only ever travels inside the cluster")
+				fmt.Sprintf("%s uses http; client secrets and tokens would cross the network in clear", u.Redacted()), "use https unless this only ever travels inside the cluster")
 		}
 	}
 	return u
+}
+
+// hostNames checks host names as browsers and resolvers take them:
+// IDNA 2008 labels (a Unicode name is fine, in its punycode form too),
+// letters, digits and inner hyphens, 63 bytes a label, 253 a name.
+var hostNames = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true), idna.ValidateLabels(true))
+
+// hostProblem says what is wrong with a URL's host name, "" when nothing:
+// IP literals pass (url.Parse checked the brackets), and so does a name
+// ending in the root's dot.
+func hostProblem(host string) string {
+	if net.ParseIP(host) != nil {
+		return ""
+	}
+	if _, err := hostNames.ToASCII(strings.TrimSuffix(host, ".")); err != nil {
+		msg := err.Error()
+		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "idna:") {
+			msg = msg[i+2:]
+		}
+		return msg
+	}
+	return ""
+}
+
+// redactUserinfo hides the password of a URL written as text, for
+// messages about a URL that does not parse.
+func redactUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(authority[:at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return scheme + "://" + user + ":xxxxx" + authority[at:] + tail
 }
 
 func unwrapURLError(err error) error {

@@ -5,7 +5,9 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,25 +29,58 @@ func Spec(s *spec.Spec, doc *spec.Document) finding.List {
 	}
 	c.services()
 	c.roles()
+	for _, id := range slices.Sorted(maps.Keys(c.dropped)) {
+		n := c.dropped[id]
+		c.out = append(c.out, finding.Finding{ID: id, Severity: c.droppedSeverity[id], Pos: finding.Position{File: doc.File},
+			Message: fmt.Sprintf("and %d more %s findings like the ones above, not listed", n, id), Hint: "fix those first, then validate again"})
+	}
 	c.out.Sort()
 	return c.out
 }
+
+// maxPerID bounds the findings of one ID: a spec with thousands of the same
+// mistake gets the first ones and a count, not a report (and memory) as
+// large as the mistakes.
+const maxPerID = 100
 
 type checker struct {
 	s       *spec.Spec
 	doc     *spec.Document
 	version jupyterhub.Version
 	out     finding.List
+	// perID counts findings by ID; dropped those past maxPerID.
+	perID, dropped  map[string]int
+	droppedSeverity map[string]finding.Severity
+}
+
+// keep counts a finding of id and reports whether it is listed.
+func (c *checker) keep(id string, sev finding.Severity) bool {
+	if c.perID == nil {
+		c.perID, c.dropped, c.droppedSeverity = map[string]int{}, map[string]int{}, map[string]finding.Severity{}
+	}
+	c.perID[id]++
+	if c.perID[id] <= maxPerID {
+		return true
+	}
+	c.dropped[id]++
+	if sev > c.droppedSeverity[id] {
+		c.droppedSeverity[id] = sev
+	}
+	return false
 }
 
 // report records a finding about the value at path.
 func (c *checker) report(sev finding.Severity, id, path, msg, hint string) {
-	c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.Pos(path), Path: path, Message: msg, Hint: hint})
+	if c.keep(id, sev) {
+		c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.Pos(path), Path: path, Message: msg, Hint: hint})
+	}
 }
 
 // reportKey records a finding about the key at path rather than its value.
 func (c *checker) reportKey(sev finding.Severity, id, path, msg, hint string) {
-	c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.KeyPos(path), Path: path, Message: msg, Hint: hint})
+	if c.keep(id, sev) {
+		c.out = append(c.out, finding.Finding{ID: id, Severity: sev, Pos: c.doc.KeyPos(path), Path: path, Message: msg, Hint: hint})
+	}
 }
 
 func (c *checker) missing(path, msg, hint string) {
