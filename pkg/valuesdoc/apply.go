@@ -2,6 +2,7 @@ package valuesdoc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -40,7 +41,28 @@ func (d *Doc) Apply(prefix Path, edits ...Edit) ([]byte, error) {
 			full.To = append(slices.Clone(prefix), e.To...)
 		}
 		body, err := cur.apply(full)
+		// An edit inside a flow mapping ({...}) rewrites that one entry in
+		// block style first, then goes on; each round removes one level.
+		// A comment is no reason to restyle an entry: it is left out there.
+		for round := 0; err != nil && e.Kind != AddComment && round < 64; round++ {
+			var fe *flowMapping
+			if !errors.As(err, &fe) {
+				break
+			}
+			blocked, berr := cur.blockify(fe.at)
+			if berr != nil {
+				return nil, berr
+			}
+			if cur, berr = Parse(d.File, append(slices.Clone(utf8BOM[:d.bom]), blocked...)); berr != nil {
+				return nil, fmt.Errorf("valuesdoc: %s after writing a flow mapping in block style: %w", d.File, berr)
+			}
+			body, err = cur.apply(full)
+		}
 		if err != nil {
+			var fe *flowMapping
+			if errors.As(err, &fe) {
+				return nil, fe.EditError
+			}
 			return nil, err
 		}
 		if bytes.Equal(body, cur.body) {
@@ -134,7 +156,7 @@ func (d *Doc) find(p Path) (chain []located, err error) {
 			return chain, nil
 		}
 		if m.Style&yaml.FlowStyle != 0 {
-			return nil, d.editError(p[:depth+1], m, "it is written in flow style ({...})")
+			return nil, d.flowError(p[:depth], chain, m)
 		}
 		chain = append(chain, located{m, idx})
 		m = m.Content[idx+1]
@@ -277,7 +299,7 @@ func (d *Doc) insertBlock(parent Path, chain []located, block []string) ([]byte,
 	case m.Kind != yaml.MappingNode:
 		return nil, d.editError(parent, m, "it holds "+kindName(m)+", not a mapping")
 	case m.Style&yaml.FlowStyle != 0:
-		return nil, d.editError(parent, m, "it is written in flow style ({...})")
+		return nil, d.flowError(parent, chain, m)
 	}
 	lastKey := len(m.Content) - 2
 	e, err := d.entryAt(m, lastKey)
@@ -546,4 +568,81 @@ func (d *Doc) EntryLines(p Path) (first, last int, ok bool) {
 		return 0, 0, false
 	}
 	return e.leadLine + 1, e.lastLine + 1, true
+}
+
+// flowMapping is an edit that reaches into a flow mapping ({...}), which
+// Apply writes in block style before it edits; at is the entry whose value
+// it is. At the top of the document there is no entry to rewrite, and the
+// EditError stands.
+type flowMapping struct {
+	*EditError
+	at located
+}
+
+func (e *flowMapping) Unwrap() error { return e.EditError }
+
+func (d *Doc) flowError(p Path, chain []located, m *yaml.Node) error {
+	ee, _ := d.editError(p, m, "it is written in flow style ({...})").(*EditError)
+	if len(chain) == 0 {
+		return ee
+	}
+	return &flowMapping{EditError: ee, at: chain[len(chain)-1]}
+}
+
+// blockify writes the value of the entry at loc, a flow collection, in
+// block style, keeping a comment that follows it on its line.
+func (d *Doc) blockify(loc located) ([]byte, error) {
+	e, err := d.entryAt(loc.parent, loc.index)
+	if err != nil {
+		return nil, d.editError(nil, loc.parent.Content[loc.index], err.Error())
+	}
+	v := e.value
+	if v.Anchor != "" {
+		return nil, d.editError(nil, v, "its value is the anchor &"+v.Anchor+" that aliases use")
+	}
+	start, err := d.nodeOffset(v)
+	if err != nil {
+		return nil, err
+	}
+	end, err := d.tokenEnd(start, d.lineStart(d.docEnd), false)
+	if err != nil {
+		return nil, err
+	}
+	comment := ""
+	if c, lineEnd, ok := d.trailingComment(end); ok && c != "" {
+		comment = strings.TrimRight(string(d.body[end:lineEnd]), " \t")
+	}
+	block := cloneBlock(v)
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(d.style.step)
+	if err := enc.Encode(block); err != nil {
+		return nil, err
+	}
+	enc.Close()
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	step := d.style.step
+	if v.Kind == yaml.SequenceNode && !d.style.seqIndented {
+		step = 0
+	}
+	var out strings.Builder
+	out.WriteString(comment)
+	for _, l := range indentLines(lines, e.indent+step) {
+		out.WriteString(d.newline + l)
+	}
+	lineEnd := d.lines[d.lineOf(max(end-1, start))].end
+	return d.applySplices([]splice{{e.colon, lineEnd, out.String()}}), nil
+}
+
+// cloneBlock copies n with every collection in block style.
+func cloneBlock(n *yaml.Node) *yaml.Node {
+	c := *n
+	if c.Kind == yaml.MappingNode || c.Kind == yaml.SequenceNode {
+		c.Style &^= yaml.FlowStyle
+	}
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, k := range n.Content {
+		c.Content[i] = cloneBlock(k)
+	}
+	return &c
 }

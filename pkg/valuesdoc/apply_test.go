@@ -144,6 +144,18 @@ func TestApply(t *testing.T) {
 			want:  "b:\n  c: 2\n  new: 1\n",
 		},
 		{
+			name:  "an edit inside a flow mapping writes that entry in block style",
+			in:    "# ours\nhub: {config: {a: 1}, image: x}   # flow\nproxy: {secretToken: t}\n",
+			edits: []Edit{{Kind: SetValue, Path: Path{"hub", "config", "b"}, Value: "2"}},
+			want:  "# ours\nhub:   # flow\n  config:\n    a: 1\n    b: 2\n  image: x\nproxy: {secretToken: t}\n",
+		},
+		{
+			name:  "delete inside a flow mapping",
+			in:    "hub:\n  extraEnv: {A: \"1\", OAUTH2_TLS_VERIFY: \"0\"}\n",
+			edits: []Edit{{Kind: DeleteKey, Path: Path{"hub", "extraEnv", "OAUTH2_TLS_VERIFY"}}},
+			want:  "hub:\n  extraEnv:\n    A: \"1\"\n",
+		},
+		{
 			name:  "comment above a key, once",
 			in:    "c:\n  k: 1\n",
 			edits: []Edit{{Kind: AddComment, Path: Path{"c", "k"}, Comment: "hubctl: decide"}, {Kind: AddComment, Path: Path{"c", "k"}, Comment: "hubctl: decide"}},
@@ -198,7 +210,7 @@ func TestApplyRefuses(t *testing.T) {
 		edit     Edit
 		want     string
 	}{
-		{"flow mapping", "hub: {config: {a: 1}}\n", Edit{Kind: SetValue, Path: Path{"hub", "config", "a"}, Value: "2"}, "values.yaml:1:6: cannot change hub.config: it is written in flow style"},
+		{"a flow mapping at the top", "{hub: {config: {a: 1}}}\n", Edit{Kind: SetValue, Path: Path{"hub", "config", "a"}, Value: "2"}, "values.yaml:1:1: cannot change : it is written in flow style"},
 		{"through an alias", "x: &x {a: 1}\nhub: *x\n", Edit{Kind: DeleteKey, Path: Path{"hub", "a"}}, "it is an alias of &x"},
 		{"anchored value", "hub:\n  a: &v 1\nb: *v\n", Edit{Kind: SetValue, Path: Path{"hub", "a"}, Value: "2"}, "its value is the anchor &v"},
 		{"duplicate key", "a:\n  b: 1\n  b: 2\n", Edit{Kind: SetValue, Path: Path{"a", "b"}, Value: "3"}, "the key is written twice (lines 2 and 3)"},
