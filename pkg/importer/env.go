@@ -29,20 +29,20 @@ func readEnv(hubValues *yaml.Node) []envVar {
 		return nil
 	}
 	var out []envVar
-	switch env.value.Kind {
+	switch env.Value.Kind {
 	case yaml.MappingNode:
-		for _, kv := range pairs(env.value) {
-			out = append(out, envEntry(kv.key.Value, kv.key, kv.value))
+		for _, kv := range pairs(env.Value) {
+			out = append(out, envEntry(kv.Key.Value, kv.Key, kv.Value))
 		}
 	case yaml.SequenceNode:
-		for _, item := range env.value.Content {
+		for _, item := range env.Value.Content {
 			item = resolve(item)
 			n, ok := get(item, "name")
 			if !ok {
 				continue
 			}
-			name, _ := str(n.value)
-			out = append(out, envEntry(name, n.value, item))
+			name, _ := str(n.Value)
+			out = append(out, envEntry(name, n.Value, item))
 		}
 	}
 	return out
@@ -58,7 +58,7 @@ func envEntry(name string, at, value *yaml.Node) envVar {
 		return e
 	}
 	if v, ok := get(value, "value"); ok {
-		if s, ok := str(v.value); ok {
+		if s, ok := str(v.Value); ok {
 			e.literal, e.hasLiteral = s, true
 		}
 		return e
@@ -67,10 +67,10 @@ func envEntry(name string, at, value *yaml.Node) envVar {
 	if !ok {
 		return e
 	}
-	n, _ := get(ref.value, "name")
-	k, _ := get(ref.value, "key")
-	name2, ok1 := str(n.value)
-	key, ok2 := str(k.value)
+	n, _ := get(ref.Value, "name")
+	k, _ := get(ref.Value, "key")
+	name2, ok1 := str(n.Value)
+	key, ok2 := str(k.Value)
 	if ok1 && ok2 {
 		e.ref = &secret.K8sRef{Name: name2, Key: key}
 	}

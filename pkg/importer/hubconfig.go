@@ -31,7 +31,7 @@ type trait struct {
 	section string
 }
 
-func (t trait) path() []string { return []string{"hub", "config", t.section, t.key.Value} }
+func (t trait) path() []string { return []string{"hub", "config", t.section, t.Key.Value} }
 
 // authState is the login's reading of hub.config, with what it consumed.
 type authState struct {
@@ -73,7 +73,7 @@ func (im *importer) hubURL() error {
 	a := &authState{config: config, used: map[string]bool{}}
 	baseURL := "/"
 	if b, ok := get(im.hubValues, "baseUrl"); ok {
-		if s, ok := str(b.value); ok && s != "" {
+		if s, ok := str(b.Value); ok && s != "" {
 			baseURL = "/" + strings.Trim(s, "/") + "/"
 			if baseURL == "//" {
 				baseURL = "/"
@@ -82,7 +82,7 @@ func (im *importer) hubURL() error {
 	}
 	var candidates []string
 	if t, ok := a.find("oauth_callback_url"); ok {
-		if s, ok := str(t.value); ok {
+		if s, ok := str(t.Value); ok {
 			candidates = append(candidates, s)
 		}
 	}
@@ -93,8 +93,8 @@ func (im *importer) hubURL() error {
 	}
 	// Another authenticator's callback still shows where the hub is.
 	for _, sec := range pairs(config) {
-		if cb, ok := get(sec.value, "oauth_callback_url"); ok {
-			if s, ok := str(cb.value); ok {
+		if cb, ok := get(sec.Value, "oauth_callback_url"); ok {
+			if s, ok := str(cb.Value); ok {
 				candidates = append(candidates, s)
 			}
 		}
@@ -108,12 +108,12 @@ func (im *importer) hubURL() error {
 	host, scheme := im.publicHost()
 	if host == "" {
 		for _, s := range pairs(lookupOr(im.hubValues, "services")) {
-			r, ok := get(s.value, "oauth_redirect_uri")
+			r, ok := get(s.Value, "oauth_redirect_uri")
 			if !ok {
 				continue
 			}
-			v, _ := str(r.value)
-			suffix := "/services/" + s.key.Value + "/oauth_callback"
+			v, _ := str(r.Value)
+			suffix := "/services/" + s.Key.Value + "/oauth_callback"
 			if u, err := url.Parse(v); err == nil && u.IsAbs() && strings.HasSuffix(u.Path, suffix) {
 				im.spec.Hub.URL = u.Scheme + "://" + u.Host + strings.TrimSuffix(strings.TrimSuffix(u.Path, suffix), "/")
 				return nil
@@ -171,7 +171,7 @@ func (im *importer) genericClass(config *yaml.Node) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	v, _ := str(p.value)
+	v, _ := str(p.Value)
 	return v, slices.Contains(genericClasses, v)
 }
 
@@ -184,9 +184,9 @@ func (im *importer) hubConfig() {
 	a := &authState{config: config, used: map[string]bool{}}
 	cls, generic := im.genericClass(config)
 	clsPair, _ := lookup(config, "JupyterHub", "authenticator_class")
-	a.at = clsPair.key
+	a.at = clsPair.Key
 	if sec, ok := get(config, hub.AuthenticatorSection); ok {
-		a.at = sec.key
+		a.at = sec.Key
 	}
 	switch {
 	case generic:
@@ -194,28 +194,28 @@ func (im *importer) hubConfig() {
 			a.used["JupyterHub.authenticator_class"] = true
 		}
 	case cls != "":
-		im.left(clsPair.key, []string{"hub", "config", "JupyterHub", "authenticator_class"},
+		im.left(clsPair.Key, []string{"hub", "config", "JupyterHub", "authenticator_class"},
 			fmt.Sprintf("authenticator_class %s: a hubctl spec's login is GenericOAuthenticator, so this login is not imported", cls),
 			"keep the login in the values; the spec still describes services and roles")
 	}
 	loginSections := slices.Clone(genericSections)
 	for _, sec := range pairs(config) {
-		name := sec.key.Value
+		name := sec.Key.Value
 		switch {
 		case name == "JupyterHub" || (im.spec.Login != nil && slices.Contains(loginSections, name)):
-			for _, t := range pairs(sec.value) {
-				if a.used[name+"."+t.key.Value] || (name == "JupyterHub" && t.key.Value == "authenticator_class") {
+			for _, t := range pairs(sec.Value) {
+				if a.used[name+"."+t.Key.Value] || (name == "JupyterHub" && t.Key.Value == "authenticator_class") {
 					continue
 				}
-				im.left(t.key, []string{"hub", "config", name, t.key.Value},
-					fmt.Sprintf("%s.%s is outside what a hubctl spec describes", name, t.key.Value), traitHint(name, t.key.Value))
+				im.left(t.Key, []string{"hub", "config", name, t.Key.Value},
+					fmt.Sprintf("%s.%s is outside what a hubctl spec describes", name, t.Key.Value), traitHint(name, t.Key.Value))
 			}
 		case name == hub.AuthenticatorSection && cls == "":
-			im.left(sec.key, []string{"hub", "config", name},
+			im.left(sec.Key, []string{"hub", "config", name},
 				"hub.config.GenericOAuthenticator without JupyterHub.authenticator_class: the chart's default authenticator is used, so this login is not imported",
 				"set authenticator_class: generic-oauth in the values and import again")
 		default:
-			im.left(sec.key, []string{"hub", "config", name}, fmt.Sprintf("the %s section is outside what a hubctl spec describes", name), "")
+			im.left(sec.Key, []string{"hub", "config", name}, fmt.Sprintf("the %s section is outside what a hubctl spec describes", name), "")
 		}
 	}
 }
@@ -244,8 +244,8 @@ func (im *importer) login(a *authState, clsPair pair) bool {
 			e, hasEnv = im.envOf(env)
 		}
 		if t, ok := a.take(name); ok {
-			if s, ok := str(t.value); ok {
-				return s, t.key, t.path()
+			if s, ok := str(t.Value); ok {
+				return s, t.Key, t.path()
 			}
 		}
 		if hasEnv && e.hasLiteral {
@@ -259,7 +259,7 @@ func (im *importer) login(a *authState, clsPair pair) bool {
 
 	var scopes []string
 	if t, ok := a.take("scope"); ok {
-		list, ok := stringList(t.value)
+		list, ok := stringList(t.Value)
 		if !ok {
 			delete(a.used, t.section+".scope")
 		}
@@ -273,7 +273,7 @@ func (im *importer) login(a *authState, clsPair pair) bool {
 		for k := range a.used {
 			delete(a.used, k)
 		}
-		im.left(clsPair.key, []string{"hub", "config", "JupyterHub", "authenticator_class"},
+		im.left(clsPair.Key, []string{"hub", "config", "JupyterHub", "authenticator_class"},
 			"GenericOAuthenticator without all of authorize_url, token_url and userdata_url: a hubctl spec renders all three, so this login is not imported",
 			"give the three endpoints in the values and import again")
 		return false
@@ -311,7 +311,7 @@ func (im *importer) login(a *authState, clsPair pair) bool {
 	claim, _, _ := strSetting("username_claim", "OAUTH2_USERNAME_KEY")
 	if claim == "" {
 		if t, ok := a.take("username_key"); ok {
-			claim, _ = str(t.value)
+			claim, _ = str(t.Value)
 		}
 	}
 	if claim == "" {
@@ -376,7 +376,7 @@ func detectProvider(authz, token string, scopes []string) (kind, base string) {
 // into a reference; a written value goes to Result.Secrets.
 func (im *importer) clientSecret(a *authState, l *spec.Login) {
 	if t, ok := a.take("client_secret"); ok {
-		if s, ok := str(t.value); ok && s != "" {
+		if s, ok := str(t.Value); ok && s != "" {
 			l.ClientSecret = im.storeLiteral(hub.LoginClientSecretKey, s)
 			im.comment("login.clientSecret", "hubctl: the values held this secret; hubctl stored it, and render secret puts it in this Secret")
 			return
@@ -408,15 +408,15 @@ func (im *importer) tls(a *authState, l *spec.Login) {
 	}
 	switch t, ok := a.take("validate_server_cert"); {
 	case ok:
-		if v, isBool := boolean(t.value); !isBool {
+		if v, isBool := boolean(t.Value); !isBool {
 			delete(a.used, t.section+".validate_server_cert")
 		} else if !v {
-			off(t.key, t.path())
+			off(t.Key, t.path())
 		}
 	default:
 		if t, ok := a.take("tls_verify"); ok {
-			if v, isBool := boolean(t.value); isBool && !v {
-				off(t.key, t.path())
+			if v, isBool := boolean(t.Value); isBool && !v {
+				off(t.Key, t.path())
 			}
 		} else if e, ok := im.envOf("OAUTH_TLS_VERIFY"); ok && e.hasLiteral && e.literal == "0" {
 			off(e.at, []string{"hub", "extraEnv", "OAUTH_TLS_VERIFY"})
@@ -427,10 +427,10 @@ func (im *importer) tls(a *authState, l *spec.Login) {
 	if !ok {
 		return
 	}
-	kw := pairs(t.value)
+	kw := pairs(t.Value)
 	caPath := ""
-	if len(kw) == 1 && kw[0].key.Value == "ca_certs" {
-		caPath, _ = str(kw[0].value)
+	if len(kw) == 1 && kw[0].Key.Value == "ca_certs" {
+		caPath, _ = str(kw[0].Value)
 	}
 	key, pem := im.extraFile(caPath)
 	if pem == "" {
@@ -453,13 +453,13 @@ func (im *importer) extraFile(mountPath string) (*yaml.Node, string) {
 		return nil, ""
 	}
 	for _, f := range pairs(lookupOr(im.hubValues, "extraFiles")) {
-		mp, _ := get(f.value, "mountPath")
-		if s, _ := str(mp.value); s != mountPath {
+		mp, _ := get(f.Value, "mountPath")
+		if s, _ := str(mp.Value); s != mountPath {
 			continue
 		}
-		data, _ := get(f.value, "stringData")
-		text, _ := str(data.value)
-		return f.key, text
+		data, _ := get(f.Value, "stringData")
+		text, _ := str(data.Value)
+		return f.Key, text
 	}
 	return nil, ""
 }
@@ -472,7 +472,7 @@ func (im *importer) allow(a *authState, l *spec.Login) {
 		if !ok {
 			return false
 		}
-		v, isBool := boolean(t.value)
+		v, isBool := boolean(t.Value)
 		if !isBool {
 			delete(a.used, t.section+"."+name)
 		}
@@ -483,7 +483,7 @@ func (im *importer) allow(a *authState, l *spec.Login) {
 		if !ok {
 			return nil
 		}
-		v, isList := stringList(t.value)
+		v, isList := stringList(t.Value)
 		if !isList {
 			delete(a.used, t.section+"."+name)
 		}
@@ -504,7 +504,7 @@ func (im *importer) allow(a *authState, l *spec.Login) {
 		}
 	}
 	if usesGroups {
-		if v, _ := boolean(manage.value); !hasManage || !v {
+		if v, _ := boolean(manage.Value); !hasManage || !v {
 			im.review(a.at, []string{"hub", "config", hub.AuthenticatorSection}, "login.allow",
 				"the values have groups without manage_groups, which OAuthenticator 17 refuses; the spec sets it")
 		} else {
@@ -512,13 +512,13 @@ func (im *importer) allow(a *authState, l *spec.Login) {
 		}
 		claim := ""
 		if hasKey {
-			s, _ := str(key.value)
-			if key.key.Value == "claim_groups_key" {
+			s, _ := str(key.Value)
+			if key.Key.Value == "claim_groups_key" {
 				s = "oauth_user." + s
 			}
 			if c, ok := strings.CutPrefix(s, "oauth_user."); ok && c != "" && !strings.Contains(c, ".") {
 				claim = c
-				a.take(key.key.Value)
+				a.take(key.Key.Value)
 			}
 		} else {
 			im.review(a.at, []string{"hub", "config", hub.AuthenticatorSection}, "login.allow",

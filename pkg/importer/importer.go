@@ -85,14 +85,14 @@ func Import(in Input) (*Result, error) {
 		return nil, errors.New("the values are not a mapping")
 	}
 	if auth, ok := get(root, "auth"); ok {
-		return nil, &LegacyAuthError{File: in.fileOf(auth.key)}
+		return nil, &LegacyAuthError{File: in.fileOf(auth.Key)}
 	}
 	im := &importer{in: in, root: root, comments: map[string]string{},
 		res: &Result{Secrets: map[string]string{}, Files: map[string][]byte{}}}
 	im.hubValues, _ = lookupValue(root, "hub")
 	im.env = readEnv(im.hubValues)
 	if p, ok := get(im.hubValues, "existingSecret"); ok {
-		im.existingSecret, _ = str(p.value)
+		im.existingSecret, _ = str(p.Value)
 	}
 	im.secretName = in.SecretName
 	switch {
@@ -218,7 +218,7 @@ func (im *importer) storeLiteral(key, value string) secret.Ref {
 
 func lookupValue(m *yaml.Node, path ...string) (*yaml.Node, bool) {
 	p, ok := lookup(m, path...)
-	return p.value, ok
+	return p.Value, ok
 }
 
 // version sets hub.jupyterhub: the caller's, or the oldest version with

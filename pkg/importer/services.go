@@ -37,15 +37,15 @@ var serviceKeysLeft = map[string]string{
 // services imports hub.services.
 func (im *importer) services() {
 	for _, s := range pairs(lookupOr(im.hubValues, "services")) {
-		name := s.key.Value
+		name := s.Key.Value
 		at := []string{"hub", "services", name}
 		if validate.ServiceNameProblem(name) != "" || slices.Contains(chartServiceNames, name) {
-			im.left(s.key, at, fmt.Sprintf("service %q has a name a hubctl spec refuses", name), "")
+			im.left(s.Key, at, fmt.Sprintf("service %q has a name a hubctl spec refuses", name), "")
 			continue
 		}
-		if n, ok := get(s.value, "name"); ok {
-			if v, _ := str(n.value); v != name {
-				im.left(s.key, at, fmt.Sprintf("service %s is named %q inside: a hubctl spec names a service by its key only", name, v), "")
+		if n, ok := get(s.Value, "name"); ok {
+			if v, _ := str(n.Value); v != name {
+				im.left(s.Key, at, fmt.Sprintf("service %s is named %q inside: a hubctl spec names a service by its key only", name, v), "")
 				continue
 			}
 		}
@@ -54,47 +54,47 @@ func (im *importer) services() {
 }
 
 func (im *importer) service(s pair, at []string) {
-	name := s.key.Value
+	name := s.Key.Value
 	svc := spec.Service{Name: name}
 	specPath := spec.Join("services", name)
 	var clientID, redirect string
 	var clientIDAt *yaml.Node
 	oauthKeys := false
 	var token *pair
-	for _, kv := range pairs(s.value) {
-		key := kv.key.Value
+	for _, kv := range pairs(s.Value) {
+		key := kv.Key.Value
 		p := append(slices.Clone(at), key)
 		switch key {
 		case "name":
 		case "url":
-			svc.URL, _ = str(kv.value)
+			svc.URL, _ = str(kv.Value)
 		case "oauth_client_id":
-			clientID, _ = str(kv.value)
-			clientIDAt = kv.key
+			clientID, _ = str(kv.Value)
+			clientIDAt = kv.Key
 			oauthKeys = true
 		case "oauth_redirect_uri":
-			redirect, _ = str(kv.value)
+			redirect, _ = str(kv.Value)
 			oauthKeys = true
 		case "oauth_no_confirm":
 			var ok bool
-			if svc.NoConfirm, ok = boolean(kv.value); !ok {
-				im.left(kv.key, p, "an oauth_no_confirm that is not true or false", "")
+			if svc.NoConfirm, ok = boolean(kv.Value); !ok {
+				im.left(kv.Key, p, "an oauth_no_confirm that is not true or false", "")
 			}
 			oauthKeys = true
 		case "display":
-			if v, ok := boolean(kv.value); ok {
+			if v, ok := boolean(kv.Value); ok {
 				svc.Display = &v
 			} else {
-				im.left(kv.key, p, "a display that is not true or false", "")
+				im.left(kv.Key, p, "a display that is not true or false", "")
 			}
 		case "timeout":
-			if v, err := strconv.Atoi(kv.value.Value); err == nil && kv.value.Tag == "!!int" {
+			if v, err := strconv.Atoi(kv.Value.Value); err == nil && kv.Value.Tag == "!!int" {
 				svc.Timeout = &v
 				if since, ok := jupyterhub.ServiceKeySince(key); ok {
 					im.needVersion(since)
 				}
 			} else {
-				im.left(kv.key, p, "a timeout that is not a whole number", "")
+				im.left(kv.Key, p, "a timeout that is not a whole number", "")
 			}
 		case "api_token", "apiToken":
 			// The chart prefers api_token when both are set.
@@ -107,11 +107,11 @@ func (im *importer) service(s pair, at []string) {
 			if !ok {
 				why = fmt.Sprintf("service key %s is not part of a hubctl spec", key)
 			}
-			im.left(kv.key, p, why, "")
+			im.left(kv.Key, p, why, "")
 		}
 	}
 	if token != nil {
-		if v, ok := str(token.value); ok && v != "" {
+		if v, ok := str(token.Value); ok && v != "" {
 			svc.APIToken = im.storeLiteral(hub.ServiceTokenKey(name), v)
 			im.comment(spec.Join(specPath, "apiToken"), "hubctl: the values held this token; hubctl stored it, and render secret puts it in this Secret")
 		}
@@ -136,7 +136,7 @@ func (im *importer) service(s pair, at []string) {
 		if !sure {
 			msg += ", named after the release here: check the name"
 		}
-		im.review(s.key, at, spec.Join(specPath, "apiToken"), msg)
+		im.review(s.Key, at, spec.Join(specPath, "apiToken"), msg)
 	}
 	if svc.OAuthEnabled() {
 		if clientID != "" && clientID != svc.ResolvedClientID() {
@@ -169,10 +169,10 @@ func (im *importer) chartSecretName() (string, bool) {
 	switch {
 	case !ok:
 		return "hub", true
-	case isNull(p.value):
+	case isNull(p.Value):
 		return "RELEASE-jupyterhub-hub", false
 	}
-	if v, _ := str(p.value); v != "" {
+	if v, _ := str(p.Value); v != "" {
 		return v + "-hub", true
 	}
 	return "hub", true
@@ -198,10 +198,10 @@ type role struct {
 func (im *importer) roles() {
 	var rs []role
 	for _, r := range pairs(lookupOr(im.hubValues, "loadRoles")) {
-		at := []string{"hub", "loadRoles", r.key.Value}
+		at := []string{"hub", "loadRoles", r.Key.Value}
 		rr, why := im.readRole(r)
 		if why != "" {
-			im.left(r.key, at, why, "")
+			im.left(r.Key, at, why, "")
 			continue
 		}
 		rs = append(rs, rr)
@@ -223,38 +223,38 @@ func (im *importer) roles() {
 }
 
 func (im *importer) readRole(r pair) (role, string) {
-	name := r.key.Value
+	name := r.Key.Value
 	out := role{key: r, spec: spec.Role{Name: name}}
-	if !isMap(r.value) {
+	if !isMap(r.Value) {
 		return out, "a role that is not a mapping"
 	}
-	for _, kv := range pairs(r.value) {
+	for _, kv := range pairs(r.Value) {
 		var ok bool
-		switch kv.key.Value {
+		switch kv.Key.Value {
 		case "name":
 			var v string
-			v, ok = str(kv.value)
+			v, ok = str(kv.Value)
 			if ok && v != name {
 				return out, fmt.Sprintf("role %s is named %q inside: a hubctl spec names a role by its key only", name, v)
 			}
 		case "description":
-			out.spec.Description, ok = str(kv.value)
+			out.spec.Description, ok = str(kv.Value)
 		case "scopes":
-			out.spec.Scopes, ok = stringList(kv.value)
+			out.spec.Scopes, ok = stringList(kv.Value)
 		case "users":
-			out.spec.Users, ok = stringList(kv.value)
+			out.spec.Users, ok = stringList(kv.Value)
 			out.hasUsers = true
 		case "groups":
-			out.spec.Groups, ok = stringList(kv.value)
+			out.spec.Groups, ok = stringList(kv.Value)
 			out.hasGroups = true
 		case "services":
-			out.spec.Services, ok = stringList(kv.value)
+			out.spec.Services, ok = stringList(kv.Value)
 			out.hasServices = true
 		default:
-			return out, fmt.Sprintf("role key %s is not part of a hubctl spec", kv.key.Value)
+			return out, fmt.Sprintf("role key %s is not part of a hubctl spec", kv.Key.Value)
 		}
 		if !ok {
-			return out, fmt.Sprintf("role %s has a %s that is not what JupyterHub reads", name, kv.key.Value)
+			return out, fmt.Sprintf("role %s has a %s that is not what JupyterHub reads", name, kv.Key.Value)
 		}
 	}
 	switch {
@@ -314,7 +314,7 @@ func (im *importer) userRole(r role) {
 		services = append(services, i)
 	}
 	if !ok {
-		im.left(r.key.key, at, "the user role holds more than self and access to imported services; a hubctl spec redefines it only for services' access: all",
+		im.left(r.key.Key, at, "the user role holds more than self and access to imported services; a hubctl spec redefines it only for services' access: all",
 			"a spec service's access: all would redefine the role again; keep one definition")
 		return
 	}
@@ -364,11 +364,11 @@ const serviceTokensKey = "hubctl-service-tokens"
 // hubctl's own entry for service tokens becomes the tokens' references.
 func (im *importer) extraConfig() {
 	for _, e := range pairs(lookupOr(im.hubValues, "extraConfig")) {
-		at := []string{"hub", "extraConfig", e.key.Value}
-		if e.key.Value == serviceTokensKey && im.serviceTokens(e) {
+		at := []string{"hub", "extraConfig", e.Key.Value}
+		if e.Key.Value == serviceTokensKey && im.serviceTokens(e) {
 			continue
 		}
-		im.left(e.key, at, "extraConfig is Python code, which a hubctl spec does not hold", "")
+		im.left(e.Key, at, "extraConfig is Python code, which a hubctl spec does not hold", "")
 	}
 }
 
@@ -378,7 +378,7 @@ var tokenEnvLine = regexp.MustCompile(`(?m)^    ("(?:[^"\\]|\\.)*"): ("(?:[^"\\]
 // from the Secret its variable maps. It must be exactly what render writes
 // for those services, or it is somebody's code.
 func (im *importer) serviceTokens(e pair) bool {
-	code, ok := str(e.value)
+	code, ok := str(e.Value)
 	if !ok {
 		return false
 	}

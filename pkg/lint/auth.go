@@ -69,13 +69,13 @@ func (l *linter) legacyAuth() {
 		return
 	}
 	at := path("auth")
-	if !truthy(auth.value) {
-		p := l.add(finding.Error, "legacy-auth", auth.key, at,
+	if !truthy(auth.Value) {
+		p := l.add(finding.Error, "legacy-auth", auth.Key, at,
 			"the empty auth: block is not a chart key since 0.11; helm refuses it (additional property auth)", "delete it")
-		p.fix(l.owns(auth.key, at), "hubctl: delete this empty auth: block", valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: at})
+		p.fix(l.owns(auth.Key, at), "hubctl: delete this empty auth: block", valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: at})
 		return
 	}
-	p := l.add(finding.Error, "legacy-auth", auth.key, at,
+	p := l.add(finding.Error, "legacy-auth", auth.Key, at,
 		"the auth: block was replaced by hub.config in chart 0.11; helm refuses it (additional property auth)",
 		"move each setting into hub.config as chart 0.11 mapped it; hubctl migrate does it")
 	edits, problem := l.legacyAuthEdits(auth)
@@ -95,10 +95,10 @@ func (l *linter) legacyAuthEdits(auth pair) ([]valuesdoc.Edit, string) {
 	move := func(src pair, from valuesdoc.Path, classTrait string) string {
 		class, trait, _ := strings.Cut(classTrait, ".")
 		to := with(config, class, trait)
-		if !l.owns(src.key, from) {
+		if !l.owns(src.Key, from) {
 			return fmt.Sprintf("%s comes from a YAML anchor", l.display(from))
 		}
-		if existing, ok := lookup(l.root, to...); ok && !sameValue(existing.value, src.value) {
+		if existing, ok := lookup(l.root, to...); ok && !sameValue(existing.Value, src.Value) {
 			return fmt.Sprintf("%s is already set to something else", l.display(to))
 		}
 		if targets[classTrait] {
@@ -108,7 +108,7 @@ func (l *linter) legacyAuthEdits(auth pair) ([]valuesdoc.Edit, string) {
 		if from[len(from)-1] == "cryptoKey" {
 			// CryptKeeper.keys is a list; the chart wrapped the one key.
 			edits = append(edits,
-				valuesdoc.Edit{Kind: valuesdoc.SetValue, Path: to, Value: "[" + scalarText(src.value.Value) + "]"},
+				valuesdoc.Edit{Kind: valuesdoc.SetValue, Path: to, Value: "[" + scalarText(src.Value.Value) + "]"},
 				valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: from})
 			return ""
 		}
@@ -117,42 +117,42 @@ func (l *linter) legacyAuthEdits(auth pair) ([]valuesdoc.Edit, string) {
 	}
 
 	typ := ""
-	if t, ok := get(auth.value, "type"); ok && isScalar(t.value) {
-		typ = t.value.Value
+	if t, ok := get(auth.Value, "type"); ok && isScalar(t.Value) {
+		typ = t.Value.Value
 	}
 	className := ""
 	switch {
 	case typ == "custom":
-		cn, ok := lookup(auth.value, "custom", "className")
-		if !ok || !isScalar(cn.value) || cn.value.Value == "" {
+		cn, ok := lookup(auth.Value, "custom", "className")
+		if !ok || !isScalar(cn.Value) || cn.Value.Value == "" {
 			return nil, "auth.type is custom but auth.custom.className is not set"
 		}
 		if msg := move(cn, path("auth", "custom", "className"), "JupyterHub.authenticator_class"); msg != "" {
 			return nil, msg
 		}
-		className = cn.value.Value[strings.LastIndex(cn.value.Value, ".")+1:]
+		className = cn.Value.Value[strings.LastIndex(cn.Value.Value, ".")+1:]
 	case typ != "":
 		ep, ok := legacyAuthTypes[typ]
 		if !ok {
 			return nil, fmt.Sprintf("auth.type %q was never a chart authenticator", typ)
 		}
-		if existing, ok := lookup(l.root, "hub", "config", "JupyterHub", "authenticator_class"); ok && existing.value.Value != ep {
+		if existing, ok := lookup(l.root, "hub", "config", "JupyterHub", "authenticator_class"); ok && existing.Value.Value != ep {
 			return nil, "hub.config.JupyterHub.authenticator_class is already set to something else"
 		}
 		targets["JupyterHub.authenticator_class"] = true
 		edits = append(edits, valuesdoc.Edit{Kind: valuesdoc.SetValue, Path: with(config, "JupyterHub", "authenticator_class"), Value: scalarText(ep)})
 	}
 
-	if cfg, ok := lookup(auth.value, "custom", "config"); ok && truthy(cfg.value) {
+	if cfg, ok := lookup(auth.Value, "custom", "config"); ok && truthy(cfg.Value) {
 		if className == "" {
 			return nil, "auth.custom.config is set but auth.type is not custom"
 		}
 		from := path("auth", "custom", "config")
-		if _, exists := lookup(l.root, "hub", "config", className); !exists && l.owns(cfg.key, from) {
+		if _, exists := lookup(l.root, "hub", "config", className); !exists && l.owns(cfg.Key, from) {
 			edits = append(edits, valuesdoc.Edit{Kind: valuesdoc.MoveKey, Path: from, To: with(config, className)})
 		} else {
-			for _, kv := range pairs(cfg.value) {
-				if msg := move(kv, with(from, kv.key.Value), className+"."+kv.key.Value); msg != "" {
+			for _, kv := range pairs(cfg.Value) {
+				if msg := move(kv, with(from, kv.Key.Value), className+"."+kv.Key.Value); msg != "" {
 					return nil, msg
 				}
 			}
@@ -163,13 +163,13 @@ func (l *linter) legacyAuthEdits(auth pair) ([]valuesdoc.Edit, string) {
 	var walk func(m *yaml.Node, from valuesdoc.Path)
 	walk = func(m *yaml.Node, from valuesdoc.Path) {
 		for _, kv := range pairs(m) {
-			p := with(from, kv.key.Value)
+			p := with(from, kv.Key.Value)
 			flat := strings.Join(p[1:], ".")
-			if len(p) == 2 && (kv.key.Value == "type" || kv.key.Value == "custom") {
+			if len(p) == 2 && (kv.Key.Value == "type" || kv.Key.Value == "custom") {
 				continue
 			}
-			if isMap(kv.value) {
-				walk(kv.value, p)
+			if isMap(kv.Value) {
+				walk(kv.Value, p)
 				continue
 			}
 			classTrait, ok := legacyAuthKeys[flat]
@@ -182,7 +182,7 @@ func (l *linter) legacyAuthEdits(auth pair) ([]valuesdoc.Edit, string) {
 			}
 		}
 	}
-	walk(auth.value, path("auth"))
+	walk(auth.Value, path("auth"))
 	if len(conflicts) > 0 {
 		return nil, strings.Join(conflicts, "; ")
 	}

@@ -40,16 +40,16 @@ type authenticator struct {
 
 func (l *linter) hubConfig() {
 	cfg, ok := lookup(l.root, "hub", "config")
-	if !ok || !isMap(cfg.value) {
+	if !ok || !isMap(cfg.Value) {
 		return
 	}
 	base := path("hub", "config")
-	auth := l.activeAuthenticator(cfg.value)
-	for _, sec := range pairs(cfg.value) {
-		l.configSection(sec, with(base, sec.key.Value), auth)
+	auth := l.activeAuthenticator(cfg.Value)
+	for _, sec := range pairs(cfg.Value) {
+		l.configSection(sec, with(base, sec.Key.Value), auth)
 	}
 	if auth.name != "" && classes[auth.name].oauth {
-		l.effectiveAuth(cfg.value, auth)
+		l.effectiveAuth(cfg.Value, auth)
 	}
 }
 
@@ -57,29 +57,29 @@ func (l *linter) hubConfig() {
 // OAuthenticator settings without authenticator_class: the chart's
 // default is dummy, which lets anyone in with any password.
 func (l *linter) activeAuthenticator(cfg *yaml.Node) authenticator {
-	if ac, ok := lookup(cfg, "JupyterHub", "authenticator_class"); ok && isScalar(ac.value) {
-		return authenticator{authenticatorClassName(ac.value.Value), ac.key, path("hub", "config", "JupyterHub", "authenticator_class")}
+	if ac, ok := lookup(cfg, "JupyterHub", "authenticator_class"); ok && isScalar(ac.Value) {
+		return authenticator{authenticatorClassName(ac.Value.Value), ac.Key, path("hub", "config", "JupyterHub", "authenticator_class")}
 	}
-	if ac, ok := lookup(cfg, "Authenticator", "authenticator_class"); ok && isScalar(ac.value) {
+	if ac, ok := lookup(cfg, "Authenticator", "authenticator_class"); ok && isScalar(ac.Value) {
 		// wrong-class reports it; it shows what was meant.
-		return authenticator{authenticatorClassName(ac.value.Value), ac.key, path("hub", "config", "Authenticator", "authenticator_class")}
+		return authenticator{authenticatorClassName(ac.Value.Value), ac.Key, path("hub", "config", "Authenticator", "authenticator_class")}
 	}
 	var providers []pair
 	anyOAuth := false
 	for _, sec := range pairs(cfg) {
-		c, ok := classes[sec.key.Value]
+		c, ok := classes[sec.Key.Value]
 		if !ok || !c.oauth {
 			continue
 		}
 		anyOAuth = true
-		if sec.key.Value != "OAuthenticator" {
+		if sec.Key.Value != "OAuthenticator" {
 			providers = append(providers, sec)
 		}
 	}
 	if !anyOAuth || l.extraConfigMentions("authenticator_class") {
 		return authenticator{}
 	}
-	if t, ok := lookup(l.root, "auth", "type"); ok && truthy(t.value) {
+	if t, ok := lookup(l.root, "auth", "type"); ok && truthy(t.Value) {
 		return authenticator{} // legacy-auth's fix sets it
 	}
 	to := path("hub", "config", "JupyterHub", "authenticator_class")
@@ -88,21 +88,21 @@ func (l *linter) activeAuthenticator(cfg *yaml.Node) authenticator {
 		if len(providers) > 1 {
 			at = providers[0]
 		}
-		p := l.add(finding.Error, "no-authenticator-class", at.key, to,
+		p := l.add(finding.Error, "no-authenticator-class", at.Key, to,
 			"OAuthenticator settings are here but JupyterHub.authenticator_class is not set: the chart's default, dummy, lets anyone in with any password",
 			"set hub.config.JupyterHub.authenticator_class, for example generic-oauth")
 		p.note("hubctl: set hub.config.JupyterHub.authenticator_class to the authenticator these settings are for")
 		return authenticator{}
 	}
 	sec := providers[0]
-	name := sec.key.Value
+	name := sec.Key.Value
 	ep := entryPointOf(name)
-	p := l.add(finding.Error, "no-authenticator-class", sec.key, to,
+	p := l.add(finding.Error, "no-authenticator-class", sec.Key, to,
 		fmt.Sprintf("%s is configured but JupyterHub.authenticator_class is not set: the chart's default, dummy, lets anyone in with any password", name),
 		fmt.Sprintf("set hub.config.JupyterHub.authenticator_class: %s", ep))
 	p.fix(ep != "", "hubctl: set hub.config.JupyterHub.authenticator_class for "+name,
 		valuesdoc.Edit{Kind: valuesdoc.SetValue, Path: to, Value: scalarText(ep)})
-	return authenticator{name, sec.key, path("hub", "config", name)}
+	return authenticator{name, sec.Key, path("hub", "config", name)}
 }
 
 // extraConfigMentions reports whether hub.extraConfig's Python mentions
@@ -113,8 +113,8 @@ func (l *linter) extraConfigMentions(word string) bool {
 	if !ok {
 		return false
 	}
-	for _, kv := range pairs(ec.value) {
-		if isScalar(kv.value) && strings.Contains(kv.value.Value, word) {
+	for _, kv := range pairs(ec.Value) {
+		if isScalar(kv.Value) && strings.Contains(kv.Value.Value, word) {
 			return true
 		}
 	}
@@ -122,17 +122,17 @@ func (l *linter) extraConfigMentions(word string) bool {
 }
 
 func (l *linter) configSection(sec pair, at valuesdoc.Path, auth authenticator) {
-	name := sec.key.Value
+	name := sec.Key.Value
 	if name == "" || !unicode.IsUpper([]rune(name)[0]) {
 		l.badSectionName(sec, at)
 		return
 	}
 	if _, known := classes[name]; !known {
 		msg := fmt.Sprintf("no class hubctl knows is called %s; traitlets ignores sections of classes the hub does not load", name)
-		p := l.add(finding.Warning, "unknown-config-section", sec.key, at, msg, "")
+		p := l.add(finding.Warning, "unknown-config-section", sec.Key, at, msg, "")
 		if exact := sameFold(name, knownClassNames()); exact != "" {
 			p.Message += fmt.Sprintf("; did you mean %s?", exact)
-			p.fix(l.owns(sec.key, at), "", valuesdoc.Edit{Kind: valuesdoc.RenameKey, Path: at, NewKey: exact})
+			p.fix(l.owns(sec.Key, at), "", valuesdoc.Edit{Kind: valuesdoc.RenameKey, Path: at, NewKey: exact})
 		} else if s := jupyterhub.Closest(name, knownClassNames()); s != "" {
 			p.Message += fmt.Sprintf("; did you mean %s?", s)
 		}
@@ -140,14 +140,14 @@ func (l *linter) configSection(sec pair, at valuesdoc.Path, auth authenticator) 
 	}
 	c := classes[name]
 	if c.oauth && auth.name != "" && !inherits(auth.name, name) {
-		l.add(finding.Warning, "unused-key", sec.key, at,
+		l.add(finding.Warning, "unused-key", sec.Key, at,
 			fmt.Sprintf("the hub logs in with %s, so the %s section has no effect", auth.name, name),
 			"move these settings to the hub's authenticator section, or delete the section")
 		return
 	}
-	for _, kv := range pairs(sec.value) {
-		if slices.Contains(literalSecretTraits, name+"."+kv.key.Value) {
-			l.literalSecret(kv, with(at, kv.key.Value))
+	for _, kv := range pairs(sec.Value) {
+		if slices.Contains(literalSecretTraits, name+"."+kv.Key.Value) {
+			l.literalSecret(kv, with(at, kv.Key.Value))
 		}
 	}
 	switch {
@@ -159,21 +159,21 @@ func (l *linter) configSection(sec pair, at valuesdoc.Path, auth authenticator) 
 }
 
 func (l *linter) badSectionName(sec pair, at valuesdoc.Path) {
-	name := sec.key.Value
+	name := sec.Key.Value
 	msg := fmt.Sprintf("hub.config sections must be class names such as JupyterHub; the chart stops the hub with \"FATAL: Invalid hub.config section name: %s\"", name)
-	p := l.add(finding.Error, "config-section-name", sec.key, at, msg, "")
+	p := l.add(finding.Error, "config-section-name", sec.Key, at, msg, "")
 	if slices.Contains(chartHubKeys, name) {
 		to := path("hub", name)
 		p.Hint = fmt.Sprintf("%s is a chart key: move it to %s", name, l.display(to))
 		_, taken := lookup(l.root, "hub", name)
-		p.fix(!taken && l.owns(sec.key, at), fmt.Sprintf("hubctl: move this into hub.%s", name),
+		p.fix(!taken && l.owns(sec.Key, at), fmt.Sprintf("hubctl: move this into hub.%s", name),
 			valuesdoc.Edit{Kind: valuesdoc.MoveKey, Path: at, To: to})
 		return
 	}
 	if exact := sameFold(name, knownClassNames()); exact != "" {
 		p.Hint = fmt.Sprintf("rename it %s", exact)
 		_, taken := lookup(l.root, "hub", "config", exact)
-		p.fix(!taken && l.owns(sec.key, at), "hubctl: rename this section "+exact,
+		p.fix(!taken && l.owns(sec.Key, at), "hubctl: rename this section "+exact,
 			valuesdoc.Edit{Kind: valuesdoc.RenameKey, Path: at, NewKey: exact})
 		return
 	}
@@ -192,8 +192,8 @@ func sameFold(name string, candidates []string) string {
 
 func (l *linter) jupyterHubSection(sec pair, at valuesdoc.Path, auth authenticator) {
 	jh := allTraits("JupyterHub")
-	for _, kv := range pairs(sec.value) {
-		trait := kv.key.Value
+	for _, kv := range pairs(sec.Value) {
+		trait := kv.Key.Value
 		p := with(at, trait)
 		switch {
 		case trait == "services":
@@ -206,14 +206,14 @@ func (l *linter) jupyterHubSection(sec pair, at valuesdoc.Path, auth authenticat
 			switch {
 			case target != "":
 				to := path("hub", "config", target, trait)
-				pr := l.add(finding.Error, "wrong-class", kv.key, p,
+				pr := l.add(finding.Error, "wrong-class", kv.Key, p,
 					fmt.Sprintf("%s is not a JupyterHub trait but an authenticator's, so it has no effect here", trait),
 					fmt.Sprintf("move it to %s", l.display(to)))
 				_, taken := lookup(l.root, to...)
-				pr.fix(!taken && l.owns(kv.key, p), "hubctl: move this to "+l.display(to),
+				pr.fix(!taken && l.owns(kv.Key, p), "hubctl: move this to "+l.display(to),
 					valuesdoc.Edit{Kind: valuesdoc.MoveKey, Path: p, To: to})
 			case len(classesWithTrait(trait)) > 0:
-				pr := l.add(finding.Error, "wrong-class", kv.key, p,
+				pr := l.add(finding.Error, "wrong-class", kv.Key, p,
 					fmt.Sprintf("%s is not a JupyterHub trait but %s's, so it has no effect here", trait, strings.Join(classesWithTrait(trait), " or ")),
 					"move it to the section of the authenticator the hub uses")
 				pr.note("hubctl: move this to the authenticator's section")
@@ -249,7 +249,7 @@ func classesWithTrait(trait string) []string {
 }
 
 func (l *linter) authenticatorSection(sec pair, at valuesdoc.Path, auth authenticator) {
-	name := sec.key.Value
+	name := sec.Key.Value
 	// The classes whose traits this section can set: its own, and the
 	// hub's authenticator's when the section is one of its bases.
 	mroNames := mro(name)
@@ -269,22 +269,22 @@ func (l *linter) authenticatorSection(sec pair, at valuesdoc.Path, auth authenti
 		}
 	}
 	checked := traitsChecked(effective)
-	for _, kv := range pairs(sec.value) {
-		trait := kv.key.Value
+	for _, kv := range pairs(sec.Value) {
+		trait := kv.Key.Value
 		p := with(at, trait)
 		if a, ok := aliasFor(mroNames, trait); ok {
 			l.renamedTrait(sec, kv, p, a)
 			continue
 		}
 		if why, ok := removedTraits[trait]; ok && inherits(effective, "OAuthenticator") {
-			pr := l.add(finding.Warning, "removed-key", kv.key, p, why+"; the setting does nothing", "delete it")
-			pr.fix(l.owns(kv.key, p), "hubctl: delete "+trait, valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: p})
+			pr := l.add(finding.Warning, "removed-key", kv.Key, p, why+"; the setting does nothing", "delete it")
+			pr.fix(l.owns(kv.Key, p), "hubctl: delete "+trait, valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: p})
 			continue
 		}
 		if trait == "client_secret" {
 			l.literalSecret(kv, p)
 		}
-		if trait == "validate_server_cert" && isFalse(kv.value) {
+		if trait == "validate_server_cert" && isFalse(kv.Value) {
 			l.tlsVerifyOff(kv, p)
 		}
 		if !checked || slices.Contains(valid, trait) {
@@ -292,16 +292,16 @@ func (l *linter) authenticatorSection(sec pair, at valuesdoc.Path, auth authenti
 		}
 		if slices.Contains(allTraits("JupyterHub"), trait) {
 			to := path("hub", "config", "JupyterHub", trait)
-			pr := l.add(finding.Error, "wrong-class", kv.key, p,
+			pr := l.add(finding.Error, "wrong-class", kv.Key, p,
 				fmt.Sprintf("%s is a JupyterHub trait, not %s's, so it has no effect here", trait, name),
 				fmt.Sprintf("move it to %s", l.display(to)))
 			_, taken := lookup(l.root, to...)
-			pr.fix(!taken && l.owns(kv.key, p), "hubctl: move this to "+l.display(to),
+			pr.fix(!taken && l.owns(kv.Key, p), "hubctl: move this to "+l.display(to),
 				valuesdoc.Edit{Kind: valuesdoc.MoveKey, Path: p, To: to})
 			continue
 		}
 		if others := classesWithTrait(trait); len(others) > 0 {
-			pr := l.add(finding.Error, "wrong-class", kv.key, p,
+			pr := l.add(finding.Error, "wrong-class", kv.Key, p,
 				fmt.Sprintf("%s is a trait of %s, not of %s, so it has no effect here", trait, strings.Join(others, " or "), effective), "")
 			pr.note("hubctl: " + trait + " does nothing for " + effective)
 			continue
@@ -311,17 +311,17 @@ func (l *linter) authenticatorSection(sec pair, at valuesdoc.Path, auth authenti
 }
 
 func (l *linter) unknownTrait(kv pair, p valuesdoc.Path, class string, valid []string) {
-	msg := fmt.Sprintf("%s has no trait %s; traitlets only logs \"Config option not recognized\" and the setting does nothing", class, kv.key.Value)
-	if s := jupyterhub.Closest(kv.key.Value, valid); s != "" {
+	msg := fmt.Sprintf("%s has no trait %s; traitlets only logs \"Config option not recognized\" and the setting does nothing", class, kv.Key.Value)
+	if s := jupyterhub.Closest(kv.Key.Value, valid); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
-	l.add(finding.Warning, "unknown-trait", kv.key, p, msg, "")
+	l.add(finding.Warning, "unknown-trait", kv.Key, p, msg, "")
 }
 
 func (l *linter) renamedTrait(sec, kv pair, p valuesdoc.Path, a alias) {
 	to := with(p[:len(p)-1], a.new)
 	if a.fatal {
-		pr := l.add(finding.Error, "renamed-key", kv.key, p,
+		pr := l.add(finding.Error, "renamed-key", kv.Key, p,
 			fmt.Sprintf("%s was replaced by %s in %s with a different shape; OAuthenticator stops the hub with a ValueError", a.old, a.new, a.since),
 			fmt.Sprintf("express it in %s and delete %s", a.new, a.old))
 		pr.note(fmt.Sprintf("hubctl: %s was replaced by %s; rewrite it by hand", a.old, a.new))
@@ -331,43 +331,43 @@ func (l *linter) renamedTrait(sec, kv pair, p valuesdoc.Path, a alias) {
 	if a.new == "auth_state_groups_key" {
 		msg += fmt.Sprintf(" (a path into auth_state: %s<claim>)", a.prefix)
 	}
-	if a.old == "tls_verify" && isFalse(kv.value) {
+	if a.old == "tls_verify" && isFalse(kv.Value) {
 		l.tlsVerifyOff(kv, p)
 	}
-	pr := l.add(finding.Warning, "renamed-key", kv.key, p, msg, fmt.Sprintf("rename it %s", a.new))
-	if _, both := get(sec.value, a.new); both {
+	pr := l.add(finding.Warning, "renamed-key", kv.Key, p, msg, fmt.Sprintf("rename it %s", a.new))
+	if _, both := get(sec.Value, a.new); both {
 		pr.Hint = fmt.Sprintf("%s is set too: keep one and delete the other", a.new)
 		pr.note(fmt.Sprintf("hubctl: %s and %s are both set; keep one", a.old, a.new))
 		return
 	}
 	if a.prefix != "" {
-		v, ok := literalString(kv.value)
-		pr.fix(ok && l.owns(kv.key, p), fmt.Sprintf("hubctl: replace %s with %s", a.old, a.new),
+		v, ok := literalString(kv.Value)
+		pr.fix(ok && l.owns(kv.Key, p), fmt.Sprintf("hubctl: replace %s with %s", a.old, a.new),
 			valuesdoc.Edit{Kind: valuesdoc.SetValue, Path: to, Value: scalarText(a.prefix + v)},
 			valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: p})
 		return
 	}
-	pr.fix(l.owns(kv.key, p), "", valuesdoc.Edit{Kind: valuesdoc.RenameKey, Path: p, NewKey: a.new})
+	pr.fix(l.owns(kv.Key, p), "", valuesdoc.Edit{Kind: valuesdoc.RenameKey, Path: p, NewKey: a.new})
 }
 
 func (l *linter) tlsVerifyOff(kv pair, p valuesdoc.Path) {
-	pr := l.add(finding.Warning, "tls-verify-off", kv.key, p,
+	pr := l.add(finding.Warning, "tls-verify-off", kv.Key, p,
 		"certificate checks on the provider are off, so anyone on the path can pose as it",
 		"give the provider's CA instead: http_request_kwargs: {ca_certs: /path/ca.pem}")
 	pr.note("hubctl: certificate checks are off; prefer http_request_kwargs.ca_certs")
 }
 
 func (l *linter) literalSecret(kv pair, p valuesdoc.Path) {
-	if !isLiteralSecret(kv.value) {
+	if !isLiteralSecret(kv.Value) {
 		return
 	}
-	pr := l.add(finding.Warning, "literal-secret", kv.key, p,
+	pr := l.add(finding.Warning, "literal-secret", kv.Key, p,
 		fmt.Sprintf("%s is written literally in the values file, and so in every copy and helm release of it", l.display(p)), secretHint)
 	pr.note("hubctl: this secret is written in the file; move it to hub.existingSecret")
-	if v, ok := literalString(kv.value); ok {
+	if v, ok := literalString(kv.Value); ok {
 		pr.Secrets = append(pr.Secrets, v)
 	}
-	for _, item := range kv.value.Content {
+	for _, item := range kv.Value.Content {
 		if v, ok := literalString(resolve(item)); ok {
 			pr.Secrets = append(pr.Secrets, v)
 		}
@@ -397,8 +397,8 @@ func (l *linter) effectiveAuth(cfg *yaml.Node, auth authenticator) {
 		if !ok {
 			continue
 		}
-		for _, kv := range pairs(sec.value) {
-			eff[kv.key.Value] = setting{kv, path("hub", "config", classesInMRO[i], kv.key.Value)}
+		for _, kv := range pairs(sec.Value) {
+			eff[kv.Key.Value] = setting{kv, path("hub", "config", classesInMRO[i], kv.Key.Value)}
 		}
 	}
 	// Deprecated names count as their replacement.
@@ -409,41 +409,41 @@ func (l *linter) effectiveAuth(cfg *yaml.Node, auth authenticator) {
 			}
 		}
 	}
-	managed := truthy(eff["manage_groups"].value)
+	managed := truthy(eff["manage_groups"].Value)
 	if !managed {
 		for _, t := range groupTraits {
 			s, ok := eff[t]
-			if !ok || !truthy(s.value) || (t == "claim_groups_key" && !inherits(auth.name, "GenericOAuthenticator")) {
+			if !ok || !truthy(s.Value) || (t == "claim_groups_key" && !inherits(auth.name, "GenericOAuthenticator")) {
 				continue
 			}
-			if t == "auth_state_groups_key" && s.key.Value == "claim_groups_key" {
+			if t == "auth_state_groups_key" && s.Key.Value == "claim_groups_key" {
 				continue // reported as claim_groups_key
 			}
-			pr := l.add(finding.Error, "manage-groups-required", s.key, s.path,
-				fmt.Sprintf("%s needs manage_groups: OAuthenticator 17 stops the hub with \"%s.%s requires %s.manage_groups to also be set\"", s.key.Value, auth.name, s.key.Value, auth.name),
-				"set manage_groups: true (the authenticator then owns JupyterHub group membership), or delete "+s.key.Value)
-			pr.note("hubctl: " + s.key.Value + " needs manage_groups: true; decide whether the provider should own group membership")
+			pr := l.add(finding.Error, "manage-groups-required", s.Key, s.path,
+				fmt.Sprintf("%s needs manage_groups: OAuthenticator 17 stops the hub with \"%s.%s requires %s.manage_groups to also be set\"", s.Key.Value, auth.name, s.Key.Value, auth.name),
+				"set manage_groups: true (the authenticator then owns JupyterHub group membership), or delete "+s.Key.Value)
+			pr.note("hubctl: " + s.Key.Value + " needs manage_groups: true; decide whether the provider should own group membership")
 		}
 	}
-	if l.extraConfigMentions("allow") || truthy(eff["any_allow_config"].value) {
+	if l.extraConfigMentions("allow") || truthy(eff["any_allow_config"].Value) {
 		return
 	}
 	for _, c := range classesInMRO {
 		for _, t := range allowTraits[c] {
-			if truthy(eff[t].value) {
+			if truthy(eff[t].Value) {
 				return
 			}
 		}
 	}
-	if inherits(auth.name, "CILogonOAuthenticator") && (cilogonAllows(eff["idps"].value) || cilogonAllows(eff["allowed_idps"].value)) {
+	if inherits(auth.name, "CILogonOAuthenticator") && (cilogonAllows(eff["idps"].Value) || cilogonAllows(eff["allowed_idps"].Value)) {
 		return
 	}
 	at, atPath := auth.key, auth.path
 	if sec, ok := get(cfg, auth.name); ok {
-		at, atPath = sec.key, path("hub", "config", auth.name)
+		at, atPath = sec.Key, path("hub", "config", auth.name)
 	}
 	who := "nobody can log in"
-	if truthy(eff["admin_users"].value) {
+	if truthy(eff["admin_users"].Value) {
 		who = "only admin_users can log in"
 	}
 	pr := l.add(finding.Warning, "no-allow", at, atPath,
@@ -456,10 +456,10 @@ func (l *linter) effectiveAuth(cfg *yaml.Node, auth authenticator) {
 // an identity provider entry with allow_all or allowed_domains.
 func cilogonAllows(idps *yaml.Node) bool {
 	for _, idp := range pairs(idps) {
-		if a, ok := get(idp.value, "allow_all"); ok && truthy(a.value) {
+		if a, ok := get(idp.Value, "allow_all"); ok && truthy(a.Value) {
 			return true
 		}
-		if d, ok := get(idp.value, "allowed_domains"); ok && truthy(d.value) {
+		if d, ok := get(idp.Value, "allowed_domains"); ok && truthy(d.Value) {
 			return true
 		}
 	}
@@ -470,7 +470,7 @@ func cilogonAllows(idps *yaml.Node) bool {
 // pops before it applies hub.config, and moves each service to
 // hub.services when the list converts.
 func (l *linter) configServices(kv pair, p valuesdoc.Path) {
-	pr := l.add(finding.Error, "config-services", kv.key, p,
+	pr := l.add(finding.Error, "config-services", kv.Key, p,
 		"the chart drops hub.config.JupyterHub.services and builds the list from hub.services, so these services are never registered",
 		"move each service to hub.services, keyed by its name")
 	edits, ok := l.listToMap(kv, p, path("hub", "services"))
@@ -480,12 +480,12 @@ func (l *linter) configServices(kv pair, p valuesdoc.Path) {
 // configLoadRoles reports hub.config.JupyterHub.load_roles, which
 // replaces the roles the chart builds (hub.loadRoles, the culler's).
 func (l *linter) configLoadRoles(kv pair, p valuesdoc.Path) {
-	pr := l.add(finding.Warning, "config-load-roles", kv.key, p,
+	pr := l.add(finding.Warning, "config-load-roles", kv.Key, p,
 		"hub.config.JupyterHub.load_roles replaces the chart's role list: every hub.loadRoles role and the jupyterhub-idle-culler role are lost",
 		"move each role to hub.loadRoles, keyed by its name")
 	edits, ok := l.listToMap(kv, p, path("hub", "loadRoles"))
 	pr.fix(ok, "hubctl: move these roles to hub.loadRoles, keyed by name", edits...)
-	list := resolve(kv.value)
+	list := resolve(kv.Value)
 	if list == nil || list.Kind != yaml.SequenceNode {
 		return
 	}
@@ -493,7 +493,7 @@ func (l *linter) configLoadRoles(kv pair, p valuesdoc.Path) {
 		if r := resolve(item); isMap(r) {
 			name := ""
 			if n, ok := get(r, "name"); ok {
-				name = n.value.Value
+				name = n.Value.Value
 			}
 			l.checkRole(r, fmt.Sprintf("%s[%d]", l.display(p), i), name)
 		}
@@ -505,8 +505,8 @@ func (l *linter) configLoadRoles(kv pair, p valuesdoc.Path) {
 // convert (an item without a string name, a repeated name, a name
 // already under to).
 func (l *linter) listToMap(kv pair, p valuesdoc.Path, to valuesdoc.Path) ([]valuesdoc.Edit, bool) {
-	list := resolve(kv.value)
-	if list == nil || list.Kind != yaml.SequenceNode || !l.owns(kv.key, p) {
+	list := resolve(kv.Value)
+	if list == nil || list.Kind != yaml.SequenceNode || !l.owns(kv.Key, p) {
 		return nil, false
 	}
 	var edits []valuesdoc.Edit
@@ -517,18 +517,18 @@ func (l *linter) listToMap(kv pair, p valuesdoc.Path, to valuesdoc.Path) ([]valu
 			return nil, false
 		}
 		n, ok := get(m, "name")
-		if !ok || !isScalar(n.value) || n.value.Value == "" || seen[n.value.Value] {
+		if !ok || !isScalar(n.Value) || n.Value.Value == "" || seen[n.Value.Value] {
 			return nil, false
 		}
-		name := n.value.Value
+		name := n.Value.Value
 		seen[name] = true
 		if _, taken := lookup(l.root, append(slices.Clone(to), name)...); taken {
 			return nil, false
 		}
 		rest := &yaml.Node{Kind: yaml.MappingNode}
 		for _, e := range pairs(m) {
-			if e.key.Value != "name" {
-				rest.Content = append(rest.Content, e.key, e.value)
+			if e.Key.Value != "name" {
+				rest.Content = append(rest.Content, e.Key, e.Value)
 			}
 		}
 		value := "{}"

@@ -30,23 +30,23 @@ func (l *linter) extraEnv() {
 			continue
 		}
 		hub := base[0] == "hub"
-		switch env.value.Kind {
+		switch env.Value.Kind {
 		case yaml.MappingNode:
-			for _, kv := range pairs(env.value) {
-				p := with(base, kv.key.Value)
-				l.envVar(env, kv.key.Value, kv.key, kv.value, p, l.display(p), hub, l.owns(kv.key, p))
+			for _, kv := range pairs(env.Value) {
+				p := with(base, kv.Key.Value)
+				l.envVar(env, kv.Key.Value, kv.Key, kv.Value, p, l.display(p), hub, l.owns(kv.Key, p))
 			}
 		case yaml.SequenceNode:
 			// The list form is Kubernetes EnvVar objects: {name, value}.
 			// Edits address keys, not list items, so these get no fixes.
-			for i, item := range env.value.Content {
+			for i, item := range env.Value.Content {
 				item = resolve(item)
 				n, ok := get(item, "name")
-				if !ok || !isScalar(n.value) {
+				if !ok || !isScalar(n.Value) {
 					continue
 				}
 				v, _ := get(item, "value")
-				l.envVar(env, n.value.Value, n.value, v.value, nil, fmt.Sprintf("%s[%d]", l.display(base), i), hub, false)
+				l.envVar(env, n.Value.Value, n.Value, v.Value, nil, fmt.Sprintf("%s[%d]", l.display(base), i), hub, false)
 			}
 		}
 	}
@@ -108,8 +108,8 @@ func (l *linter) oauth2TLSVerify(env pair, at, value *yaml.Node, p valuesdoc.Pat
 	pr := l.addAt(sev, "removed-key", at, display,
 		msg+", so certificate checks are still on",
 		`use OAUTH_TLS_VERIFY: "0" (or the authenticator's validate_server_cert: false), or better give the provider's CA`)
-	if existing, ok := get(env.value, "OAUTH_TLS_VERIFY"); ok {
-		pr.fix(editable && isScalar(existing.value) && existing.value.Value == "0", "hubctl: OAUTH_TLS_VERIFY is set too; delete OAUTH2_TLS_VERIFY",
+	if existing, ok := get(env.Value, "OAUTH_TLS_VERIFY"); ok {
+		pr.fix(editable && isScalar(existing.Value) && existing.Value.Value == "0", "hubctl: OAUTH_TLS_VERIFY is set too; delete OAUTH2_TLS_VERIFY",
 			valuesdoc.Edit{Kind: valuesdoc.DeleteKey, Path: p})
 		return
 	}

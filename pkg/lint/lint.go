@@ -251,40 +251,14 @@ func resolve(n *yaml.Node) *yaml.Node { return valuesdoc.Resolve(n) }
 
 func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) }
 
-type pair struct{ key, value *yaml.Node }
+// pair is one mapping entry as helm reads it.
+type pair = valuesdoc.Pair
 
-// pairs lists a mapping's entries as helm reads them (valuesdoc.Pairs).
-func pairs(m *yaml.Node) []pair {
-	ps := valuesdoc.Pairs(m)
-	out := make([]pair, len(ps))
-	for i, p := range ps {
-		out[i] = pair{p.Key, p.Value}
-	}
-	return out
-}
+func pairs(m *yaml.Node) []pair { return valuesdoc.Pairs(m) }
 
-// get finds key in mapping m.
-func get(m *yaml.Node, key string) (pair, bool) {
-	for _, p := range pairs(m) {
-		if p.key.Value == key {
-			return p, true
-		}
-	}
-	return pair{}, false
-}
+func get(m *yaml.Node, key string) (pair, bool) { return valuesdoc.Get(m, key) }
 
-// lookup follows a key path from m; the pair is the last key's.
-func lookup(m *yaml.Node, path ...string) (pair, bool) {
-	var p pair
-	for _, k := range path {
-		var ok bool
-		if p, ok = get(m, k); !ok {
-			return pair{}, false
-		}
-		m = p.value
-	}
-	return p, len(path) > 0
-}
+func lookup(m *yaml.Node, path ...string) (pair, bool) { return valuesdoc.LookupPair(m, path...) }
 
 func isMap(n *yaml.Node) bool { return n != nil && n.Kind == yaml.MappingNode }
 

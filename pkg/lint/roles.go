@@ -17,8 +17,8 @@ var scopeProblemIDs = map[string]string{"unknown": "unknown-scope", "version": "
 
 func (l *linter) roles() {
 	if roles, ok := lookup(l.root, "hub", "loadRoles"); ok {
-		for _, r := range pairs(roles.value) {
-			l.checkRole(r.value, l.display(path("hub", "loadRoles", r.key.Value)), r.key.Value)
+		for _, r := range pairs(roles.Value) {
+			l.checkRole(r.Value, l.display(path("hub", "loadRoles", r.Key.Value)), r.Key.Value)
 		}
 	}
 	l.userRoleTwice()
@@ -27,8 +27,8 @@ func (l *linter) roles() {
 // checkRole checks one role's scopes against the target version and its
 // services against the services defined here.
 func (l *linter) checkRole(r *yaml.Node, display, name string) {
-	if s, ok := get(r, "scopes"); ok && s.value.Kind == yaml.SequenceNode {
-		for i, item := range s.value.Content {
+	if s, ok := get(r, "scopes"); ok && s.Value.Kind == yaml.SequenceNode {
+		for i, item := range s.Value.Content {
 			item = resolve(item)
 			if !isScalar(item) {
 				continue
@@ -51,11 +51,11 @@ func (l *linter) checkRole(r *yaml.Node, display, name string) {
 		}
 	}
 	s, ok := get(r, "services")
-	if !ok || s.value.Kind != yaml.SequenceNode {
+	if !ok || s.Value.Kind != yaml.SequenceNode {
 		return
 	}
 	defined := l.serviceNames()
-	for i, item := range s.value.Content {
+	for i, item := range s.Value.Content {
 		item = resolve(item)
 		if !isScalar(item) || slices.Contains(defined, item.Value) {
 			continue
@@ -85,14 +85,14 @@ func (l *linter) userRoleTwice() {
 	userPath := path("hub", "loadRoles", "user")
 	for _, layer := range layers {
 		if u, ok := lookup(resolve(layer), userPath...); ok {
-			places = append(places, place{u.key, l.display(userPath)})
+			places = append(places, place{u.Key, l.display(userPath)})
 		}
 	}
 	loadRoles := path("hub", "config", "JupyterHub", "load_roles")
-	if lr, ok := lookup(l.root, loadRoles...); ok && lr.value.Kind == yaml.SequenceNode {
-		for i, item := range lr.value.Content {
-			if n, ok := get(item, "name"); ok && isScalar(n.value) && n.value.Value == "user" {
-				places = append(places, place{n.value, spec.Index(l.display(loadRoles), i)})
+	if lr, ok := lookup(l.root, loadRoles...); ok && lr.Value.Kind == yaml.SequenceNode {
+		for i, item := range lr.Value.Content {
+			if n, ok := get(item, "name"); ok && isScalar(n.Value) && n.Value.Value == "user" {
+				places = append(places, place{n.Value, spec.Index(l.display(loadRoles), i)})
 			}
 		}
 	}

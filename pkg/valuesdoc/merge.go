@@ -175,16 +175,11 @@ func Locate(root *yaml.Node, path []string) (*yaml.Node, bool) {
 		case cur == nil:
 			return nil, false
 		case cur.Kind == yaml.MappingNode:
-			found := false
-			for _, kv := range Pairs(cur) {
-				if kv.Key.Value == seg {
-					at, cur, found = kv.Key, kv.Value, true
-					break
-				}
-			}
+			kv, found := Get(cur, seg)
 			if !found {
 				return nil, false
 			}
+			at, cur = kv.Key, kv.Value
 		case cur.Kind == yaml.SequenceNode:
 			i, err := strconv.Atoi(seg)
 			if err != nil || i < 0 || i >= len(cur.Content) {

@@ -289,19 +289,38 @@ func Lookup(root *yaml.Node, path Path) (key, value *yaml.Node, ok bool) {
 		if cur == nil || cur.Kind != yaml.MappingNode {
 			return nil, nil, false
 		}
-		found := false
-		for _, kv := range Pairs(cur) {
-			if kv.Key.Value == seg {
-				key, cur, found = kv.Key, kv.Value, true
-				break
-			}
-		}
+		kv, found := Get(cur, seg)
 		if !found {
 			return nil, nil, false
 		}
+		key, cur = kv.Key, kv.Value
 	}
 	if len(path) == 0 {
 		return nil, cur, cur != nil
 	}
 	return key, cur, cur != nil
+}
+
+// Get finds key in mapping m as helm reads it (Pairs).
+func Get(m *yaml.Node, key string) (Pair, bool) {
+	for _, p := range Pairs(m) {
+		if p.Key.Value == key {
+			return p, true
+		}
+	}
+	return Pair{}, false
+}
+
+// LookupPair follows a key path from m as helm reads it; the pair is the
+// last key's.
+func LookupPair(m *yaml.Node, path ...string) (Pair, bool) {
+	var p Pair
+	for _, k := range path {
+		var ok bool
+		if p, ok = Get(m, k); !ok {
+			return Pair{}, false
+		}
+		m = p.Value
+	}
+	return p, len(path) > 0
 }
