@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/load"
 )
 
 // slowHub answers like a hub, every request after delay.
@@ -29,6 +30,19 @@ func slowHub(delay time.Duration) *httptest.Server {
 	}))
 }
 
+// servicesSpec loads a spec of n services, each at hubURL with its own
+// token.
+func servicesSpec(b *testing.B, hubURL string, n int) *load.Result {
+	var spec strings.Builder
+	fmt.Fprintf(&spec, "version: 1\nhub:\n  url: %s\n  jupyterhub: \"5.5\"\nservices:\n", hubURL)
+	env := map[string]string{}
+	for i := range n {
+		fmt.Fprintf(&spec, "  svc%d:\n    url: %s\n    apiToken: {env: TOKEN_%d}\n", i, hubURL, i)
+		env[fmt.Sprintf("TOKEN_%d", i)] = fmt.Sprintf("service-token-%d-0123456789", i)
+	}
+	return loadSpec(b, spec.String(), nil, env)
+}
+
 // BenchmarkDoctor runs doctor over a hub whose every endpoint answers after
 // 200 ms, with 25 services (a service URL and a token check each: 50
 // endpoint requests besides the hub API), concurrently and one check after
@@ -41,14 +55,7 @@ func BenchmarkDoctor(b *testing.B) {
 	const delay = 200 * time.Millisecond
 	srv := slowHub(delay)
 	defer srv.Close()
-	var spec strings.Builder
-	fmt.Fprintf(&spec, "version: 1\nhub:\n  url: %s\n  jupyterhub: \"5.5\"\nservices:\n", srv.URL)
-	env := map[string]string{}
-	for i := range services {
-		fmt.Fprintf(&spec, "  svc%d:\n    url: %s\n    apiToken: {env: TOKEN_%d}\n", i, srv.URL, i)
-		env[fmt.Sprintf("TOKEN_%d", i)] = fmt.Sprintf("service-token-%d-0123456789", i)
-	}
-	res := loadSpec(b, spec.String(), nil, env)
+	res := servicesSpec(b, srv.URL, services)
 	run := func(b *testing.B, workers int) time.Duration {
 		start := time.Now()
 		rs := runChecks(b, res, Options{Workers: workers})
@@ -129,14 +136,7 @@ func BenchmarkDoctorMemory200(b *testing.B) {
 	const services = 200
 	srv := slowHub(10 * time.Millisecond)
 	defer srv.Close()
-	var spec strings.Builder
-	fmt.Fprintf(&spec, "version: 1\nhub:\n  url: %s\n  jupyterhub: \"5.5\"\nservices:\n", srv.URL)
-	env := map[string]string{}
-	for i := range services {
-		fmt.Fprintf(&spec, "  svc%d:\n    url: %s\n    apiToken: {env: TOKEN_%d}\n", i, srv.URL, i)
-		env[fmt.Sprintf("TOKEN_%d", i)] = fmt.Sprintf("service-token-%d-0123456789", i)
-	}
-	res := loadSpec(b, spec.String(), nil, env)
+	res := servicesSpec(b, srv.URL, services)
 	var peak uint64
 	for b.Loop() {
 		runtime.GC()
