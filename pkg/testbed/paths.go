@@ -1,16 +1,14 @@
 // This file finds the repository, the installed test bed under .build/, the
-// pinned Zero-to-JupyterHub chart and free loopback ports.
+// pinned Zero-to-JupyterHub chart.
 
 package testbed
 
 import (
 	"bufio"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -160,34 +158,4 @@ func requireInstalled(t testing.TB, path, what string) {
 		t.Fatalf("testbed: %s is not installed (%s: %v); run %s from the repository root first",
 			what, path, err, SetupCommand)
 	}
-}
-
-var (
-	portsMu sync.Mutex
-	// portsGiven keeps one test binary from handing out the same port twice
-	// while an earlier taker has not bound it yet.
-	portsGiven = map[int]bool{}
-)
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. The
-// kernel picks it; another process could still take it before the caller
-// binds it, which is rare enough for tests.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	portsMu.Lock()
-	defer portsMu.Unlock()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("testbed: no free port: %v", err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if !portsGiven[port] {
-			portsGiven[port] = true
-			return port
-		}
-	}
-	t.Fatalf("testbed: no new free port after 20 tries")
-	return 0
 }

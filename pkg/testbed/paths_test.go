@@ -30,6 +30,18 @@ func TestFreePortDistinct(t *testing.T) {
 	}
 }
 
+// Another test process opens its own file description, and flock locks are
+// per description, so a second lockPort here stands in for that process.
+func TestFreePortIsLockedAgainstOtherProcesses(t *testing.T) {
+	port := FreePort(t)
+	if _, ok := lockPort(filepath.Join(os.TempDir(), "hubctl-testbed-ports"), port); ok {
+		t.Fatalf("port %d was reserved, yet a second lock on it succeeded", port)
+	}
+	if port < portLow || port >= portHigh {
+		t.Fatalf("port %d is outside %d-%d", port, portLow, portHigh)
+	}
+}
+
 // fatalRecorder catches Fatalf so the message can be checked.
 type fatalRecorder struct {
 	testing.TB
