@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 // RoundTrip implements http.RoundTripper.
@@ -65,8 +66,8 @@ func maskCredential(v string) string {
 // secretField matches the values of the fields that carry secrets, in JSON
 // bodies and in forms, whoever made the value (a secret hubctl generated
 // for a rotate is in the body too).
-var secretField = regexp.MustCompile(`("(?:client_secret|api_token|registration_access_token|password)"\s*:\s*")[^"]*(")|((?:^|[&?])(?:client_secret|api_token|authenticity_token|password)=)[^&\s]*`)
+var secretField = lazyre.New(`("(?:client_secret|api_token|registration_access_token|password)"\s*:\s*")[^"]*(")|((?:^|[&?])(?:client_secret|api_token|authenticity_token|password)=)[^&\s]*`)
 
 func maskSecretFields(s string) string {
-	return secretField.ReplaceAllString(s, "${1}${3}********${2}")
+	return secretField().ReplaceAllString(s, "${1}${3}********${2}")
 }

@@ -9,11 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 // NBGallerySessionCookie is the name of NBGallery's Rails session cookie
@@ -358,10 +359,10 @@ func (s *nbgSession) sessionProblem(resp *http.Response, what string) error {
 }
 
 var (
-	nbgTagRE  = regexp.MustCompile(`(?is)<(meta|input)\b[^>]*>`)
-	nbgAttrRE = regexp.MustCompile(`(?s)([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
+	nbgTagRE  = lazyre.New(`(?is)<(meta|input)\b[^>]*>`)
+	nbgAttrRE = lazyre.New(`(?s)([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
 	// nbgIDRE finds the applications in the index page's links.
-	nbgIDRE = regexp.MustCompile(`href="/oauth/applications/(\d+)"`)
+	nbgIDRE = lazyre.New(`href="/oauth/applications/(\d+)"`)
 )
 
 // csrfToken reads the token Rails wants with every change, from the
@@ -379,9 +380,9 @@ func (s *nbgSession) csrfToken(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("GET %s/oauth/applications/new: HTTP %d, want 200 with the New Application form", s.o.BaseURL, resp.StatusCode)
 	}
 	var formToken string
-	for _, tag := range nbgTagRE.FindAllString(string(page), -1) {
+	for _, tag := range nbgTagRE().FindAllString(string(page), -1) {
 		attrs := map[string]string{}
-		for _, m := range nbgAttrRE.FindAllStringSubmatch(tag, -1) {
+		for _, m := range nbgAttrRE().FindAllStringSubmatch(tag, -1) {
 			attrs[strings.ToLower(m[1])] = html.UnescapeString(m[2] + m[3] + m[4])
 		}
 		switch {
@@ -510,7 +511,7 @@ func (s *nbgSession) find(ctx context.Context, c Client, prev Stored) (nbgApp, b
 		return nbgApp{}, false, fmt.Errorf("GET %s/oauth/applications: HTTP %d, want 200 with the list of applications", s.o.BaseURL, resp.StatusCode)
 	}
 	seen := map[int]bool{}
-	for _, m := range nbgIDRE.FindAllSubmatch(page, -1) {
+	for _, m := range nbgIDRE().FindAllSubmatch(page, -1) {
 		id, _ := strconv.Atoi(string(m[1]))
 		if seen[id] {
 			continue

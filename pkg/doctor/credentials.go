@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/hubctl/hubctl/pkg/hub"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 	"github.com/hubctl/hubctl/pkg/netdiag"
 )
 
@@ -150,7 +150,7 @@ func (t tokenAnswer) authenticated() bool {
 // codeRefused reports an invalid_request about the code itself, which some
 // providers answer instead of invalid_grant.
 func (t tokenAnswer) codeRefused() bool {
-	return t.Code == "invalid_request" && mentionsCode.MatchString(t.Description) && !mentionsClient.MatchString(t.Description)
+	return t.Code == "invalid_request" && mentionsCode().MatchString(t.Description) && !mentionsClient().MatchString(t.Description)
 }
 
 // clientRefused reports that client authentication failed.
@@ -159,8 +159,8 @@ func (t tokenAnswer) clientRefused() bool {
 }
 
 var (
-	mentionsCode   = regexp.MustCompile(`(?i)\b(authorization[ _])?code\b`)
-	mentionsClient = regexp.MustCompile(`(?i)\bclient|secret|authenticat`)
+	mentionsCode   = lazyre.New(`(?i)\b(authorization[ _])?code\b`)
+	mentionsClient = lazyre.New(`(?i)\bclient|secret|authenticat`)
 )
 
 // String is the answer for messages: "401 invalid_client: ...", or the
@@ -304,12 +304,12 @@ func parseOAuthError(body []byte) oauthError {
 	return oauthError{Code: code, Description: e.Description}
 }
 
-var authParam = regexp.MustCompile(`(error|error_description)="([^"]*)"`)
+var authParam = lazyre.New(`(error|error_description)="([^"]*)"`)
 
 // wwwAuthenticateError reads error="..." from a WWW-Authenticate header,
 // where Doorkeeper repeats the token error.
 func wwwAuthenticateError(h string) (code, description string) {
-	for _, m := range authParam.FindAllStringSubmatch(h, -1) {
+	for _, m := range authParam().FindAllStringSubmatch(h, -1) {
 		if m[1] == "error" {
 			code = m[2]
 		} else {

@@ -8,12 +8,12 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hubctl/hubctl/pkg/hub"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 	"github.com/hubctl/hubctl/pkg/netdiag"
 	"github.com/hubctl/hubctl/pkg/provider"
 )
@@ -132,9 +132,9 @@ func (ans authorizeAnswer) outcome(a *hub.Authenticator, providerKind, authorize
 }
 
 var (
-	aboutRedirectURI = regexp.MustCompile(`(?i)redirect[ _-]?ur[il]`)
-	aboutScope       = regexp.MustCompile(`(?i)\bscopes?\b`)
-	aboutClient      = regexp.MustCompile(`(?i)\bclient\b`)
+	aboutRedirectURI = lazyre.New(`(?i)redirect[ _-]?ur[il]`)
+	aboutScope       = lazyre.New(`(?i)\bscopes?\b`)
+	aboutClient      = lazyre.New(`(?i)\bclient\b`)
 )
 
 // authorizeRefused turns the provider's error into what to change.
@@ -144,16 +144,16 @@ func authorizeRefused(e oauthError, clientID, redirectURI string, scopes []strin
 		said = strconv.Quote(shorten(e.Description))
 	}
 	switch {
-	case e.Code == "invalid_redirect_uri" || aboutRedirectURI.MatchString(e.Description):
+	case e.Code == "invalid_redirect_uri" || aboutRedirectURI().MatchString(e.Description):
 		return Failed(fmt.Sprintf("register %s exactly at the provider (the callback hubctl renders as oauth_callback_url), or set login.callbackUrl to the URI registered there", redirectURI),
 			"the provider does not accept redirect_uri %s for client %s (%s)", redirectURI, clientID, said)
-	case e.Code == "invalid_scope" || (e.Code == "" && aboutScope.MatchString(e.Description)):
+	case e.Code == "invalid_scope" || (e.Code == "" && aboutScope().MatchString(e.Description)):
 		return Failed("request only scopes the client may use (login.scopes), or allow them for the client at the provider",
 			"the provider refuses the scopes %s for client %s (%s)", describeList(scopes), clientID, said)
 	case e.Code == "unauthorized_client":
 		return Failed("allow the authorization_code grant and response type code for the client at the provider",
 			"the provider does not let client %s use the authorization code flow (%s)", clientID, said)
-	case e.Code == "invalid_client" || (e.Code == "" && aboutClient.MatchString(e.Description)):
+	case e.Code == "invalid_client" || (e.Code == "" && aboutClient().MatchString(e.Description)):
 		return Failed("check login.clientId, or "+registerHint,
 			"the provider does not know client id %s (%s)", clientID, said)
 	}
@@ -186,11 +186,11 @@ func withoutQuery(u *url.URL) string {
 }
 
 var (
-	pageNoise        = regexp.MustCompile(`(?is)<(head|script|style)\b.*?</(head|script|style)>`)
-	pageTag          = regexp.MustCompile(`(?s)<[^>]*>`)
-	pageErrorCode    = regexp.MustCompile(`\berror\s*:\s*([a-z_]+)`)
-	pageErrorDesc    = regexp.MustCompile(`\berror_description\s*:\s*(.*?)\s*(?:\b(?:state|iss|error_uri|error_hint)\s*:|$)`)
-	pageLooksAnError = regexp.MustCompile(`(?i)\b(invalid_[a-z_]+|unauthorized_client|unsupported_response_type|access_denied)\b|an error has occurred|something went wrong|invalid parameter|we are sorry|redirect[ _-]?ur[il]`)
+	pageNoise        = lazyre.New(`(?is)<(head|script|style)\b.*?</(head|script|style)>`)
+	pageTag          = lazyre.New(`(?s)<[^>]*>`)
+	pageErrorCode    = lazyre.New(`\berror\s*:\s*([a-z_]+)`)
+	pageErrorDesc    = lazyre.New(`\berror_description\s*:\s*(.*?)\s*(?:\b(?:state|iss|error_uri|error_hint)\s*:|$)`)
+	pageLooksAnError = lazyre.New(`(?i)\b(invalid_[a-z_]+|unauthorized_client|unsupported_response_type|access_denied)\b|an error has occurred|something went wrong|invalid parameter|we are sorry|redirect[ _-]?ur[il]`)
 )
 
 // pageError reads an OAuth error from an authorize endpoint's page: a JSON
@@ -203,14 +203,14 @@ func pageError(contentType string, body []byte) oauthError {
 	}
 	var e oauthError
 	text := pageText(body)
-	if m := pageErrorCode.FindStringSubmatch(text); m != nil {
+	if m := pageErrorCode().FindStringSubmatch(text); m != nil {
 		e.Code = m[1]
-		if d := pageErrorDesc.FindStringSubmatch(text); d != nil {
+		if d := pageErrorDesc().FindStringSubmatch(text); d != nil {
 			e.Description = d[1]
 		}
 		return e
 	}
-	if pageLooksAnError.MatchString(text) {
+	if pageLooksAnError().MatchString(text) {
 		e.Description = text
 	}
 	return e
@@ -218,8 +218,8 @@ func pageError(contentType string, body []byte) oauthError {
 
 // pageText is what a browser would show of an HTML page, on one line.
 func pageText(body []byte) string {
-	s := pageNoise.ReplaceAllString(string(body), " ")
-	s = pageTag.ReplaceAllString(s, " ")
+	s := pageNoise().ReplaceAllString(string(body), " ")
+	s = pageTag().ReplaceAllString(s, " ")
 	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
 }
 

@@ -3,7 +3,6 @@ package importer
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hubctl/hubctl/pkg/hub"
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 	"github.com/hubctl/hubctl/pkg/render"
 	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/spec"
@@ -283,7 +283,7 @@ func (im *importer) readRole(r pair) (role, string) {
 	return out, ""
 }
 
-var accessScope = regexp.MustCompile(`^access:services!service=(.+)$`)
+var accessScope = lazyre.New(`^access:services!service=(.+)$`)
 
 // oauthService returns the imported service name when it uses OAuth.
 func (im *importer) oauthService(name string) (int, bool) {
@@ -301,7 +301,7 @@ func (im *importer) userRole(r role) {
 		if sc == "self" {
 			continue
 		}
-		m := accessScope.FindStringSubmatch(sc)
+		m := accessScope().FindStringSubmatch(sc)
 		if m == nil {
 			ok = false
 			break
@@ -372,7 +372,7 @@ func (im *importer) extraConfig() {
 	}
 }
 
-var tokenEnvLine = regexp.MustCompile(`(?m)^    ("(?:[^"\\]|\\.)*"): ("(?:[^"\\]|\\.)*"),$`)
+var tokenEnvLine = lazyre.New(`(?m)^    ("(?:[^"\\]|\\.)*"): ("(?:[^"\\]|\\.)*"),$`)
 
 // serviceTokens reads hubctl's service-token entry: each service's token
 // from the Secret its variable maps. It must be exactly what render writes
@@ -388,7 +388,7 @@ func (im *importer) serviceTokens(e pair) bool {
 		env     envVar
 	}
 	var found []mapped
-	for _, m := range tokenEnvLine.FindAllStringSubmatch(code, -1) {
+	for _, m := range tokenEnvLine().FindAllStringSubmatch(code, -1) {
 		name, err1 := strconv.Unquote(m[1])
 		envName, err2 := strconv.Unquote(m[2])
 		i, isSvc := im.oauthOrAny(name)

@@ -8,13 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 	"github.com/hubctl/hubctl/pkg/spec"
 	"github.com/hubctl/hubctl/pkg/validate"
 )
@@ -237,13 +238,13 @@ const schemaRepo = "https://raw.githubusercontent.com/hubctl/hubctl/"
 
 // releaseVersion is a release's version, with or without the tag's v: not
 // "dev", and not a Go pseudo-version such as v0.0.0-20250101120000-abcdef.
-var releaseVersion = regexp.MustCompile(`^v?([0-9]+\.[0-9]+\.[0-9]+(-(alpha|beta|rc)[.0-9]*)?)$`)
+var releaseVersion = lazyre.New(`^v?([0-9]+\.[0-9]+\.[0-9]+(-(alpha|beta|rc)[.0-9]*)?)$`)
 
 // SchemaURL is the JSON Schema published for this hubctl version: the
 // release tag's copy, or main's for a build that is not a release.
 func SchemaURL(version string) string {
 	ref := "main"
-	if m := releaseVersion.FindStringSubmatch(version); m != nil {
+	if m := releaseVersion().FindStringSubmatch(version); m != nil {
 		ref = "v" + m[1]
 	}
 	return schemaRepo + ref + "/pkg/schema/hubctl.schema.json"
@@ -269,18 +270,18 @@ func Spec(o Options) ([]byte, error) {
 		"SchemaURL":   SchemaURL(o.Version),
 	}
 	var buf bytes.Buffer
-	if err := specTemplate.Execute(&buf, data); err != nil {
+	if err := specTemplate().Execute(&buf, data); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-var plainScalar = regexp.MustCompile(`^[A-Za-z0-9][-A-Za-z0-9_./:@=+%~]*$`)
+var plainScalar = lazyre.New(`^[A-Za-z0-9][-A-Za-z0-9_./:@=+%~]*$`)
 
 // scalar writes a YAML scalar, quoted when a plain one would be read as
 // something else.
 func scalar(s string) string {
-	if plainScalar.MatchString(s) && !strings.Contains(s, ": ") && !reservedPlain[strings.ToLower(s)] {
+	if plainScalar().MatchString(s) && !strings.Contains(s, ": ") && !reservedPlain[strings.ToLower(s)] {
 		return s
 	}
 	b, _ := json.Marshal(s)
@@ -289,7 +290,12 @@ func scalar(s string) string {
 
 var reservedPlain = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "~": true}
 
-var specTemplate = template.Must(template.New("spec").Funcs(template.FuncMap{"q": scalar, "env": spec.TokenEnvName}).Parse(`# yaml-language-server: $schema={{.SchemaURL}}
+// specTemplate is parsed on first use: only init runs it.
+var specTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("spec").Funcs(template.FuncMap{"q": scalar, "env": spec.TokenEnvName}).Parse(specText))
+})
+
+const specText = `# yaml-language-server: $schema={{.SchemaURL}}
 # For a local copy of the schema, run "hubctl schema -o hubctl.schema.json"
 # and point the line above at ./hubctl.schema.json.
 #
@@ -379,4 +385,4 @@ services:
 {{- end}}
 {{- end}}
 {{- end}}
-`))
+`

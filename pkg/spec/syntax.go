@@ -12,11 +12,12 @@ import (
 	goyamlparser "github.com/goccy/go-yaml/parser"
 
 	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 var (
-	yamlLine      = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+	yamlLine      = lazyre.New(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = lazyre.New(`^yaml: unknown anchor '(.*)' referenced$`)
 )
 
 // syntaxFinding reports text that yaml.v3 refuses, at the place that is
@@ -27,7 +28,7 @@ var (
 func syntaxFinding(name string, data []byte, err error) finding.Finding {
 	f := finding.Finding{ID: "yaml-syntax", Severity: finding.Error, Pos: finding.Position{File: name},
 		Message: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		f.Pos.Line, _ = strconv.Atoi(m[1])
 		f.Message = m[2]
 	}
@@ -76,7 +77,7 @@ func syntaxFinding(name string, data []byte, err error) finding.Finding {
 		// text: yaml.v3's line is the better one.
 		f.Pos.Column = firstNonBlank(lines[f.Pos.Line-1])
 	}
-	if m := unknownAnchor.FindStringSubmatch(err.Error()); m != nil {
+	if m := unknownAnchor().FindStringSubmatch(err.Error()); m != nil {
 		f.Message = "unknown anchor '" + m[1] + "' referenced"
 		f.Pos.Line, f.Pos.Column = findAlias(lines, m[1])
 		f.Hint = "an alias *" + m[1] + " needs an anchor &" + m[1] + " earlier in the file"

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubctl/hubctl/pkg/atomicfile"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 var utf8BOM = []byte("\xef\xbb\xbf")
@@ -418,7 +418,7 @@ func plainReadsBack(value string) bool {
 }
 
 // base60 is YAML 1.1's sexagesimal number (1:20:30), as yaml.v3 tells it.
-var base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+var base60 = lazyre.New(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
 
 // yaml11Scalar reports a string that YAML 1.2 reads as a string and YAML
 // 1.1 as a boolean or a number: yaml.v3 quotes those when it writes, so
@@ -429,7 +429,7 @@ func yaml11Scalar(s string) bool {
 		"n", "N", "no", "No", "NO", "off", "Off", "OFF":
 		return true
 	}
-	return base60.MatchString(s)
+	return base60().MatchString(s)
 }
 
 func singleQuotable(value string) bool {

@@ -4,28 +4,23 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/net/idna"
 
 	"github.com/hubctl/hubctl/pkg/finding"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 // The patterns are compiled on first use, not when hubctl starts: most
 // commands never check a URL or a Secret name.
 var (
-	dnsSubdomain = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	secretKey    = lazyRegexp(`^[-._a-zA-Z0-9]+$`)
+	dnsSubdomain = lazyre.New(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	secretKey    = lazyre.New(`^[-._a-zA-Z0-9]+$`)
 	// portAfterScheme is the opaque part of a scheme-less host:port[/path].
-	portAfterScheme = lazyRegexp(`^[0-9]+(/|$)`)
+	portAfterScheme = lazyre.New(`^[0-9]+(/|$)`)
 )
-
-func lazyRegexp(pattern string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
-}
 
 // validEnvName is ^[A-Za-z_][A-Za-z0-9_]*$, written out because every
 // service's token reference is checked with it.

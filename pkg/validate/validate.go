@@ -14,6 +14,7 @@ import (
 
 	"github.com/hubctl/hubctl/pkg/finding"
 	"github.com/hubctl/hubctl/pkg/jupyterhub"
+	"github.com/hubctl/hubctl/pkg/lazyre"
 	"github.com/hubctl/hubctl/pkg/secret"
 	"github.com/hubctl/hubctl/pkg/spec"
 )
@@ -154,11 +155,11 @@ func (c *checker) apiURLPath(u *url.URL) {
 
 // placeholderValue matches what templates and guides leave for a user to
 // fill in, as a whole value: CHANGE-ME, TODO, xxx, <client-id>, ...
-var placeholderValue = lazyRegexp(`(?i)^(change[-_]?me|todo|fixme|x{3,}|<[^<>]*>|\.\.\.|…)$`)
+var placeholderValue = lazyre.New(`(?i)^(change[-_]?me|todo|fixme|x{3,}|<[^<>]*>|\.\.\.|…)$`)
 
 // placeholderLabel matches a host name label that is a placeholder. TODO
 // is left out: "todo" is a plausible service host.
-var placeholderLabel = lazyRegexp(`(?i)^(change[-_]?me|fixme|x{3,})$`)
+var placeholderLabel = lazyre.New(`(?i)^(change[-_]?me|fixme|x{3,})$`)
 
 func isPlaceholder(value string) bool {
 	return placeholderValue().MatchString(strings.TrimSpace(value))

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
 	goyaml "github.com/goccy/go-yaml"
 	goyamlparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hubctl/hubctl/pkg/lazyre"
 )
 
 var utf8BOM = []byte("\xef\xbb\xbf")
@@ -156,13 +157,13 @@ func (d *Doc) At(prefix Path) *yaml.Node {
 	return v
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = lazyre.New(`^yaml: line (\d+): (.*)$`)
 
 // syntaxError places yaml.v3's complaint. yaml.v3 names the problem and a
 // line but no column; goccy/go-yaml's parser is asked only for the column.
 func (d *Doc) syntaxError(err error) error {
 	e := &SyntaxError{File: d.File, Line: 1, Column: 1, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Msg = m[2]
 	}
