@@ -86,15 +86,20 @@ func planHub(p *Plan) {
 		if !svc.APIToken.Ref.IsSet() {
 			continue
 		}
-		needs := []*Task{hp.API}
+		// The token's request needs only the gate and the secret; the
+		// verdict needs hub.api's version too. Sending the request
+		// alongside hub.api saves a round trip per run.
+		var needs []*Task
 		// A k8sSecret token is read here only through doctor-job's
 		// variables; its own skip says how, where secrets.resolve's would
 		// only say it skipped.
 		if svc.APIToken.Ref.Kind != secret.K8s {
 			needs = append(needs, p.secretTask(svc.APIToken.SpecPath))
 		}
-		p.Add(checkServiceToken, "service "+svc.Name, needs, func(ctx context.Context) Outcome {
-			return hp.checkServiceToken(ctx, env, svc)
+		fetch, answer := Prefetch(p, checkServiceToken, "service "+svc.Name, append(slices.Clone(hp.API.Needs), needs...),
+			func(ctx context.Context) identityAnswer { return fetchIdentity(ctx, env, hp.APIURL, svc) })
+		p.Add(checkServiceToken, "service "+svc.Name, append([]*Task{hp.API}, append(needs, fetch)...), func(ctx context.Context) Outcome {
+			return hp.judgeServiceToken(env, svc, answer())
 		})
 	}
 	p.Add(checkHubServices, hp.APIURL, []*Task{hp.API}, func(ctx context.Context) Outcome {
@@ -180,20 +185,48 @@ type hubIdentity struct {
 	Scopes []string `json:"scopes"`
 }
 
-func (hp *HubPlan) checkServiceToken(ctx context.Context, env *Env, svc hub.Service) Outcome {
-	key := svc.APIToken.SpecPath
+// identityAnswer is what /hub/api/user answered for a service's token,
+// or why it was not asked.
+type identityAnswer struct {
+	url   string
+	token string
+	resp  *http.Response
+	body  []byte
+	// early, when set, is the verdict already: the token could not be read,
+	// or the request failed.
+	early *Outcome
+}
+
+// fetchIdentity asks the hub whom the service's token belongs to.
+func fetchIdentity(ctx context.Context, env *Env, apiURL string, svc hub.Service) identityAnswer {
+	a := identityAnswer{url: apiURL + "/user"}
 	token, err := env.Secret(svc.APIToken)
 	if errors.Is(err, ErrNoValue) {
-		return Skipped(fmt.Sprintf("run doctor in the cluster (hubctl render doctor-job), or set %s", svc.APIToken.HubEnv), "%v", err)
+		o := Skipped(fmt.Sprintf("run doctor in the cluster (hubctl render doctor-job), or set %s", svc.APIToken.HubEnv), "%v", err)
+		a.early = &o
+		return a
 	}
 	if err != nil {
-		return Failed("", "%v", err)
+		o := Failed("", "%v", err)
+		a.early = &o
+		return a
 	}
-	u := hp.APIURL + "/user"
-	resp, body, err := hubGet(ctx, env, u, token)
+	a.token = token
+	a.resp, a.body, err = hubGet(ctx, env, a.url, token)
 	if err != nil {
-		return Failed("", "%v", err)
+		o := Failed("", "%v", err)
+		a.early = &o
 	}
+	return a
+}
+
+// judgeServiceToken reads the answer against the spec and the version
+// hub.api reported.
+func (hp *HubPlan) judgeServiceToken(env *Env, svc hub.Service, a identityAnswer) Outcome {
+	if a.early != nil {
+		return *a.early
+	}
+	key, u, resp, body, token := svc.APIToken.SpecPath, a.url, a.resp, a.body, a.token
 	if resp.StatusCode == http.StatusForbidden {
 		msg := fmt.Sprintf("the hub does not know %s: GET %s answered 403", key, u)
 		if len(token) < jupyterhub.MinTokenLength {

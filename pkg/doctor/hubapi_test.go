@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hubctl/hubctl/pkg/finding"
 )
@@ -216,6 +217,50 @@ func TestHubServiceToken(t *testing.T) {
 			assertResult(t, r, c.status, c.message, c.hint)
 		})
 	}
+}
+
+// The token's request does not wait for hub.api's answer: /hub/api/ here
+// answers only once /hub/api/user has been asked, which would never happen
+// if the token check waited for hub.api.
+func TestHubServiceTokenAsksAlongsideHubAPI(t *testing.T) {
+	h := newAPIHub()
+	asked := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/hub/api/user":
+			once.Do(func() { close(asked) })
+		case "/hub/api/":
+			select {
+			case <-asked:
+			case <-time.After(5 * time.Second):
+				http.Error(w, "the token check did not ask alongside hub.api", http.StatusTeapot)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	res := loadSpec(t, hubSpec(srv.URL, "", ""), nil, hubEnv)
+	rs := runChecks(t, res, Options{}, "hub.api", "hub.service-token")
+	assertResult(t, onlyResult(t, rs, "hub.api"), finding.Pass, []string{"JupyterHub 5.5.1 answers"}, "")
+	assertResult(t, onlyResult(t, rs, "hub.service-token"), finding.Pass, []string{"identifies service nbviewer"}, "")
+}
+
+// Asked early or not, a token is judged only when hub.api passed.
+func TestHubServiceTokenSkippedWhenHubAPIFails(t *testing.T) {
+	h := newAPIHub()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hub/api/" {
+			http.Error(w, "<html>not here</html>", http.StatusNotFound)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	res := loadSpec(t, hubSpec(srv.URL, "", ""), nil, hubEnv)
+	r := onlyResult(t, runChecks(t, res, Options{}, "hub.service-token"), "hub.service-token")
+	assertResult(t, r, finding.Skip, []string{"hub.api did not pass"}, "")
 }
 
 func TestHubServiceTokenWaitsForItsSecret(t *testing.T) {

@@ -74,6 +74,24 @@ func (p *Plan) Add(c *Check, target string, needs []*Task, run func(ctx context.
 	return t
 }
 
+// Prefetch adds a hidden task that runs fetch once needs have passed and
+// keeps what it returns; the returned function gives that value to a judge
+// task, which must list the hidden task among its Needs. A check whose
+// request does not depend on another check's answer, only its verdict
+// does (the service tokens on hub.api's version), sends it alongside that
+// check instead of a round trip after it.
+func Prefetch[T any](p *Plan, c *Check, target string, needs []*Task, fetch func(ctx context.Context) T) (*Task, func() T) {
+	var got T
+	t := p.Add(c, target, needs, func(ctx context.Context) Outcome {
+		got = fetch(ctx)
+		return Passed("fetched")
+	})
+	t.Hidden = true
+	// The judge runs only after t has ended (t is among its Needs), and
+	// RunTasks' done channel orders t's write before the judge's read.
+	return t, func() T { return got }
+}
+
 // Tasks lists the plan in the order it was built.
 func (p *Plan) Tasks() []*Task { return p.tasks }
 
@@ -235,7 +253,7 @@ func selectTasks(all []*Task, opts Options) ([]*Task, map[*Task]bool) {
 		}
 	}
 	for _, t := range all {
-		if selected(t.Check.ID, opts) {
+		if selected(t.Check.ID, opts) && !t.Hidden {
 			reported[t] = true
 			mark(t)
 		}

@@ -43,6 +43,10 @@ type Task struct {
 	Target string
 	Needs  []*Task
 	Run    func(ctx context.Context) Outcome
+	// Hidden tasks are never reported: they do a request whose answer a
+	// reported task judges, so that the request overlaps a need of the
+	// judge's instead of waiting for it (see Plan.Prefetch).
+	Hidden bool
 
 	result finding.Result
 	done   chan struct{}
