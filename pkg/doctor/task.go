@@ -160,6 +160,13 @@ func runOne(ctx context.Context, t *Task, slots chan struct{}) finding.Result {
 			return base(t, finding.Errored, "did not start before the overall deadline", "")
 		}
 		if !need.passed() {
+			// A hidden prefetch is the judge's own request: its panic or
+			// deadline is the judge's result, not a skip naming itself.
+			if need.Hidden {
+				r := need.result
+				r.ID, r.Title, r.Target = t.Check.ID, t.Check.Title, t.Target
+				return r
+			}
 			r := base(t, finding.Skip, fmt.Sprintf("skipped: %s did not pass for %s", need.Check.ID, need.Target), "")
 			r.BlockedBy = need.Check.ID
 			return r

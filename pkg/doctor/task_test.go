@@ -54,6 +54,25 @@ func TestRunTasksOutcomes(t *testing.T) {
 
 // The run takes about as long as its slowest task, not the sum, and never
 // has more than Workers tasks running.
+// A judge reports its hidden prefetch's failure as its own; a prefetch
+// skipped for its needs passes that skip on.
+func TestRunTasksHiddenPrefetchFailureIsTheJudges(t *testing.T) {
+	fetch := task("a", func(context.Context) Outcome { panic("boom") })
+	fetch.Hidden = true
+	judge := task("a", func(context.Context) Outcome { return Passed("judged") }, fetch)
+	fail := task("b", func(context.Context) Outcome { return Failed("", "broken") })
+	blocked := task("c", func(context.Context) Outcome { return Passed("fetched") }, fail)
+	blocked.Hidden = true
+	judgeBlocked := task("c", func(context.Context) Outcome { return Passed("judged") }, blocked)
+	rs := RunTasks(context.Background(), []*Task{fetch, judge, fail, blocked, judgeBlocked}, RunOptions{Workers: 1})
+	if r := rs[1]; r.Status != finding.Errored || !strings.Contains(r.Message, "the check panicked: boom") {
+		t.Errorf("judge of a panicking prefetch: %s %q", r.Status, r.Message)
+	}
+	if r := rs[4]; r.Status != finding.Skip || r.Message != "skipped: test.check did not pass for b" {
+		t.Errorf("judge of a blocked prefetch: %s %q", r.Status, r.Message)
+	}
+}
+
 func TestRunTasksConcurrencyBounded(t *testing.T) {
 	var running, peak atomic.Int32
 	var tasks []*Task
