@@ -188,7 +188,6 @@ type hubIdentity struct {
 // identityAnswer is what /hub/api/user answered for a service's token,
 // or why it was not asked.
 type identityAnswer struct {
-	url   string
 	token string
 	resp  *http.Response
 	body  []byte
@@ -199,7 +198,7 @@ type identityAnswer struct {
 
 // fetchIdentity asks the hub whom the service's token belongs to.
 func fetchIdentity(ctx context.Context, env *Env, apiURL string, svc hub.Service) identityAnswer {
-	a := identityAnswer{url: apiURL + "/user"}
+	var a identityAnswer
 	token, err := env.Secret(svc.APIToken)
 	if errors.Is(err, ErrNoValue) {
 		o := Skipped(fmt.Sprintf("run doctor in the cluster (hubctl render doctor-job), or set %s", svc.APIToken.HubEnv), "%v", err)
@@ -212,7 +211,7 @@ func fetchIdentity(ctx context.Context, env *Env, apiURL string, svc hub.Service
 		return a
 	}
 	a.token = token
-	a.resp, a.body, err = hubGet(ctx, env, a.url, token)
+	a.resp, a.body, err = hubGet(ctx, env, apiURL+"/user", token)
 	if err != nil {
 		o := Failed("", "%v", err)
 		a.early = &o
@@ -226,7 +225,7 @@ func (hp *HubPlan) judgeServiceToken(env *Env, svc hub.Service, a identityAnswer
 	if a.early != nil {
 		return *a.early
 	}
-	key, u, resp, body, token := svc.APIToken.SpecPath, a.url, a.resp, a.body, a.token
+	key, u, resp, body, token := svc.APIToken.SpecPath, hp.APIURL+"/user", a.resp, a.body, a.token
 	if resp.StatusCode == http.StatusForbidden {
 		msg := fmt.Sprintf("the hub does not know %s: GET %s answered 403", key, u)
 		if len(token) < jupyterhub.MinTokenLength {

@@ -11,8 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
+
+	"github.com/gofrs/flock"
 )
 
 // Ports are drawn below the kernel's ephemeral range (32768 and up by
@@ -27,7 +28,7 @@ var (
 	portsMu sync.Mutex
 	// portLocks keeps every reserved port's lock file open for the rest of
 	// the process; the kernel drops the locks when it exits, however it dies.
-	portLocks = map[int]*os.File{}
+	portLocks = map[int]*flock.Flock{}
 )
 
 // FreePort returns a TCP port on 127.0.0.1 that is free and reserved for the
@@ -55,7 +56,7 @@ func FreePort(t testing.TB) int {
 			continue
 		}
 		if !bindable(port) {
-			lock.Close()
+			lock.Unlock()
 			continue
 		}
 		portLocks[port] = lock
@@ -67,16 +68,13 @@ func FreePort(t testing.TB) int {
 
 // lockPort takes the port's lock without waiting; false means another
 // process holds it or the file cannot be opened.
-func lockPort(dir string, port int) (*os.File, bool) {
-	f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(port)), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
+func lockPort(dir string, port int) (*flock.Flock, bool) {
+	lock := flock.New(filepath.Join(dir, strconv.Itoa(port)))
+	ok, err := lock.TryLock()
+	if err != nil || !ok {
 		return nil, false
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, false
-	}
-	return f, true
+	return lock, true
 }
 
 // bindable says whether a server could listen on the port right now; a
